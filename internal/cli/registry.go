@@ -1,0 +1,7 @@
+package cli
+
+// extraCommands lists the commands defined in the other files of this
+// package. Each command family adds its constructor here.
+func extraCommands() []command {
+	return []command{}
+}

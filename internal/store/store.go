@@ -1,0 +1,270 @@
+// Package store opens the Voisines database on one of its two engines — embedded
+// SQLite (the default) or PostgreSQL (the scale-out backend) — applies the embedded
+// migrations, runs transactions and maps driver errors to a few sentinels.
+//
+// Domain packages write their own SQL with "?" placeholders; the store rebinds them
+// for PostgreSQL. Dialect differences are kept to the explicit switch sites of this
+// package and of the few queries that need them.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+)
+
+// Dialect names a database engine.
+type Dialect int
+
+// The two engines Voisines runs on.
+const (
+	SQLite Dialect = iota
+	Postgres
+)
+
+func (d Dialect) String() string {
+	if d == Postgres {
+		return "postgres"
+	}
+	return "sqlite"
+}
+
+// Sentinel errors returned by the store and by domain packages built on it.
+var (
+	// ErrNotFound means the requested row does not exist (or is not visible).
+	ErrNotFound = errors.New("not found")
+	// ErrConflict means a write collided with existing data or with a concurrent
+	// write: a unique key, a foreign key, an exclusion constraint, a stale version.
+	ErrConflict = errors.New("conflict")
+	// ErrStaleSchema means the database schema is older than this binary expects.
+	ErrStaleSchema = errors.New("database schema is not up to date")
+)
+
+// DB is an open Voisines database. On SQLite writes go through a single-connection
+// pool (SQLite has one writer) and reads through a separate pool; on PostgreSQL
+// both fields share one pool.
+type DB struct {
+	Dialect Dialect
+	write   *sql.DB
+	read    *sql.DB
+	dsn     string
+}
+
+// Open opens the database named by dsn: a postgres:// or postgresql:// URL selects
+// PostgreSQL, anything else is a SQLite file path.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	if dsn == "" {
+		return nil, errors.New("store: empty database name")
+	}
+	if IsPostgresURL(dsn) {
+		return openPostgres(ctx, dsn)
+	}
+	return openSQLite(ctx, dsn)
+}
+
+// IsPostgresURL reports whether dsn names a PostgreSQL database.
+func IsPostgresURL(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+func openPostgres(ctx context.Context, dsn string) (*DB, error) {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: open postgres: %w", err)
+	}
+	db.SetMaxOpenConns(32)
+	db.SetMaxIdleConns(16)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: connect to postgres: %w", err)
+	}
+	return &DB{Dialect: Postgres, write: db, read: db, dsn: dsn}, nil
+}
+
+func sqliteDSN(path string, readOnly bool) string {
+	q := url.Values{}
+	// busy_timeout first, so that every later pragma waits for a lock too.
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "cache_size(-32000)")
+	if readOnly {
+		q.Add("_pragma", "query_only(1)")
+	} else {
+		q.Set("_txlock", "immediate")
+	}
+	return "file:" + path + "?" + q.Encode()
+}
+
+func openSQLite(ctx context.Context, path string) (*DB, error) {
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("store: create directory for %s: %w", path, err)
+		}
+	}
+	w, err := sql.Open("sqlite", sqliteDSN(path, false))
+	if err != nil {
+		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
+	}
+	r, err := sql.Open("sqlite", sqliteDSN(path, true))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("store: open sqlite %s for reading: %w", path, err)
+	}
+	r.SetMaxOpenConns(8)
+	r.SetMaxIdleConns(8)
+	return &DB{Dialect: SQLite, write: w, read: r, dsn: path}, nil
+}
+
+// Close closes every pool.
+func (db *DB) Close() error {
+	err := db.write.Close()
+	if db.read != db.write {
+		if rerr := db.read.Close(); err == nil {
+			err = rerr
+		}
+	}
+	return err
+}
+
+// DSN returns the name the database was opened with.
+func (db *DB) DSN() string { return db.dsn }
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) }
+
+// Raw returns the writer pool, for the few callers (bulk loads, benchmarks) that
+// need driver-level access. Everything else uses the query methods and InTx.
+func (db *DB) Raw() *sql.DB { return db.write }
+
+// Querier runs queries written with "?" placeholders. DB (reads outside a
+// transaction) and Tx both satisfy it.
+type Querier interface {
+	Dialect() Dialect
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Reader returns a Querier over the read pool, for queries outside a transaction.
+func (db *DB) Reader() Querier { return reader{db} }
+
+type reader struct{ db *DB }
+
+func (r reader) Dialect() Dialect { return r.db.Dialect }
+func (r reader) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	res, err := r.db.write.ExecContext(ctx, r.db.Dialect.Rebind(q), args...)
+	return res, MapError(err)
+}
+func (r reader) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	rows, err := r.db.read.QueryContext(ctx, r.db.Dialect.Rebind(q), args...)
+	return rows, MapError(err)
+}
+func (r reader) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	return r.db.read.QueryRowContext(ctx, r.db.Dialect.Rebind(q), args...)
+}
+
+// Tx is a write transaction. Its methods take "?" placeholders.
+type Tx struct {
+	tx      *sql.Tx
+	dialect Dialect
+}
+
+// Dialect returns the engine the transaction runs on.
+func (t *Tx) Dialect() Dialect { return t.dialect }
+
+// ExecContext executes a statement inside the transaction.
+func (t *Tx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	res, err := t.tx.ExecContext(ctx, t.dialect.Rebind(q), args...)
+	return res, MapError(err)
+}
+
+// QueryContext runs a query inside the transaction.
+func (t *Tx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	rows, err := t.tx.QueryContext(ctx, t.dialect.Rebind(q), args...)
+	return rows, MapError(err)
+}
+
+// QueryRowContext runs a single-row query inside the transaction.
+func (t *Tx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	return t.tx.QueryRowContext(ctx, t.dialect.Rebind(q), args...)
+}
+
+// PrepareContext prepares a statement for repeated use inside the transaction.
+func (t *Tx) PrepareContext(ctx context.Context, q string) (*sql.Stmt, error) {
+	st, err := t.tx.PrepareContext(ctx, t.dialect.Rebind(q))
+	return st, MapError(err)
+}
+
+// SQL returns the underlying transaction for driver-level work such as COPY.
+func (t *Tx) SQL() *sql.Tx { return t.tx }
+
+// InTx runs fn in one write transaction: committed when fn returns nil, rolled
+// back otherwise. Errors are mapped to the store sentinels.
+func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
+	sqlTx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", MapError(err))
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = sqlTx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			_ = sqlTx.Rollback()
+		}
+	}()
+	if err = fn(&Tx{tx: sqlTx, dialect: db.Dialect}); err != nil {
+		return err
+	}
+	if err = sqlTx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", MapError(err))
+	}
+	return nil
+}
+
+// Rebind turns "?" placeholders into the engine's own ("$1", "$2"… for
+// PostgreSQL). Question marks inside quoted strings are left alone.
+func (d Dialect) Rebind(q string) string {
+	if d != Postgres || !strings.Contains(q, "?") {
+		return q
+	}
+	var b strings.Builder
+	b.Grow(len(q) + 16)
+	n := 0
+	inQuote := false
+	for i := 0; i < len(q); i++ {
+		c := q[i]
+		switch {
+		case c == '\'':
+			inQuote = !inQuote
+			b.WriteByte(c)
+		case c == '?' && !inQuote:
+			n++
+			b.WriteByte('$')
+			b.WriteString(fmt.Sprint(n))
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,116 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"voisines/internal/store"
+	"voisines/internal/store/storetest"
+)
+
+func TestRebindNumbersPlaceholdersOutsideQuotes(t *testing.T) {
+	got := store.Postgres.Rebind(`SELECT '?' , a FROM t WHERE a = ? AND b = ?`)
+	want := `SELECT '?' , a FROM t WHERE a = $1 AND b = $2`
+	if got != want {
+		t.Fatalf("got %q want %q", got, want)
+	}
+	if got := store.SQLite.Rebind("a = ?"); got != "a = ?" {
+		t.Fatalf("sqlite rebind changed the query: %q", got)
+	}
+}
+
+func TestStore(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+
+		t.Run("migrations are recorded and idempotent", func(t *testing.T) {
+			v, err := db.Version(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v != store.Latest() {
+				t.Fatalf("version: got %d want %d", v, store.Latest())
+			}
+			applied, err := db.Migrate(ctx)
+			if err != nil || len(applied) != 0 {
+				t.Fatalf("second migrate: applied %v, err %v", applied, err)
+			}
+			if err := db.CheckSchema(ctx); err != nil {
+				t.Fatalf("check schema: %v", err)
+			}
+		})
+
+		t.Run("a failed transaction leaves nothing behind", func(t *testing.T) {
+			boom := errors.New("boom")
+			err := db.InTx(ctx, func(tx *store.Tx) error {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO regions (code, name) VALUES (?, ?)`, "99", "Test"); err != nil {
+					return err
+				}
+				return boom
+			})
+			if !errors.Is(err, boom) {
+				t.Fatalf("got %v want boom", err)
+			}
+			var n int
+			if err := db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM regions WHERE code = ?`, "99").Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if n != 0 {
+				t.Fatalf("rolled-back row is visible: %d rows", n)
+			}
+		})
+
+		t.Run("a duplicate key is a conflict and a missing row is not found", func(t *testing.T) {
+			insert := func() error {
+				return db.InTx(ctx, func(tx *store.Tx) error {
+					_, err := tx.ExecContext(ctx, `INSERT INTO regions (code, name) VALUES (?, ?)`, "98", "Test")
+					return err
+				})
+			}
+			if err := insert(); err != nil {
+				t.Fatal(err)
+			}
+			if err := insert(); !errors.Is(err, store.ErrConflict) {
+				t.Fatalf("duplicate insert: got %v want ErrConflict", err)
+			}
+			var name string
+			err := store.MapError(db.Reader().QueryRowContext(ctx, `SELECT name FROM regions WHERE code = ?`, "00").Scan(&name))
+			if !errors.Is(err, store.ErrNotFound) {
+				t.Fatalf("missing row: got %v want ErrNotFound", err)
+			}
+		})
+
+		t.Run("timestamps and booleans round-trip", func(t *testing.T) {
+			at := time.Date(2026, 4, 30, 21, 15, 0, 0, time.UTC)
+			var id int64
+			err := db.InTx(ctx, func(tx *store.Tx) error {
+				return tx.QueryRowContext(ctx, `INSERT INTO users (email, name, password_hash, platform_admin, created_at)
+					VALUES (?, ?, ?, ?, ?) RETURNING id`, "a@example.fr", "A", "x", true, at).Scan(&id)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var gotAt time.Time
+			var admin bool
+			if err := db.Reader().QueryRowContext(ctx, `SELECT created_at, platform_admin FROM users WHERE id = ?`, id).Scan(&gotAt, &admin); err != nil {
+				t.Fatal(err)
+			}
+			if !gotAt.Equal(at) || !admin {
+				t.Fatalf("got %v %v want %v true", gotAt, admin, at)
+			}
+		})
+	})
+}
+
+func TestCheckSchemaRefusesAnEmptyDatabase(t *testing.T) {
+	db, err := store.Open(context.Background(), t.TempDir()+"/empty.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.CheckSchema(context.Background()); !errors.Is(err, store.ErrStaleSchema) {
+		t.Fatalf("got %v want ErrStaleSchema", err)
+	}
+}
