@@ -3,5 +3,14 @@ package cli
 // extraCommands lists the commands defined in the other files of this
 // package. Each command family adds its constructor here.
 func extraCommands() []command {
-	return []command{}
+	return []command{
+		userAddCommand(),
+		auditVerifyCommand(),
+		orgAddCommand(),
+		orgListCommand(),
+		importCOGCommand(),
+		importGeoCommand(),
+		serveCommand(),
+		demoCommand(),
+	}
 }

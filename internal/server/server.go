@@ -4,12 +4,18 @@
 package server
 
 import (
+	"fmt"
 	"log/slog"
+	"net/http"
+	"strings"
 
+	"voisines/internal/api"
 	"voisines/internal/auth"
 	"voisines/internal/org"
+	"voisines/internal/server/problem"
 	"voisines/internal/store"
 	"voisines/internal/territory"
+	"voisines/internal/web"
 )
 
 // Deps is everything the HTTP faces need, built once by `serve`.
@@ -21,4 +27,94 @@ type Deps struct {
 	Auth      *auth.Service
 	// SecureCookies marks cookies Secure (true behind HTTPS).
 	SecureCookies bool
+}
+
+// MaxBodyBytes is the largest request body accepted; Voisines' forms and
+// JSON bodies are a few kilobytes.
+const MaxBodyBytes = 1 << 20
+
+// server holds the pieces the middleware needs.
+type server struct {
+	deps  Deps
+	log   *slog.Logger
+	pages *web.Handler
+	api   *api.Handler
+}
+
+// New builds the whole HTTP handler: routes of both faces, health endpoints
+// and middleware. It fails when a template or asset cannot be loaded.
+func New(deps Deps) (http.Handler, error) {
+	if deps.DB == nil || deps.Territory == nil || deps.Orgs == nil || deps.Auth == nil {
+		return nil, fmt.Errorf("server: incomplete dependencies")
+	}
+	if deps.Log == nil {
+		deps.Log = slog.Default()
+	}
+	pages, err := web.New(web.Config{
+		Territory:     deps.Territory,
+		Orgs:          deps.Orgs,
+		Auth:          deps.Auth,
+		Log:           deps.Log,
+		SecureCookies: deps.SecureCookies,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
+	s := &server{
+		deps:  deps,
+		log:   deps.Log,
+		pages: pages,
+		api: api.New(api.Config{
+			Territory:     deps.Territory,
+			Orgs:          deps.Orgs,
+			Auth:          deps.Auth,
+			Log:           deps.Log,
+			SecureCookies: deps.SecureCookies,
+		}),
+	}
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.HandleFunc("GET /readyz", s.readyz)
+	s.pages.Register(mux)
+	s.api.Register(mux)
+
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, fmt.Errorf("cross-origin request refused: %w", problem.ErrCSRF))
+	}))
+
+	// Outermost first: every request is logged, panics are caught, headers
+	// set and bodies limited before the session is looked up and the CSRF
+	// token checked.
+	var h http.Handler = mux
+	h = s.checkCSRF(h)
+	h = s.loadSession(h)
+	h = cop.Handler(h)
+	h = limitBody(h)
+	h = s.securityHeaders(h)
+	h = s.recoverPanics(h)
+	h = s.logRequests(h)
+	return h, nil
+}
+
+// isAPI reports whether r is for the JSON face.
+func isAPI(r *http.Request) bool { return strings.HasPrefix(r.URL.Path, "/api/") }
+
+// fail answers r with err through the face it was meant for.
+func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if isAPI(r) {
+		s.api.Fail(w, r, err)
+		return
+	}
+	s.pages.Fail(w, r, err)
+}
+
+// writeProblem answers with p without logging (the caller already did).
+func (s *server) writeProblem(w http.ResponseWriter, r *http.Request, p problem.Problem) {
+	if isAPI(r) {
+		s.api.WriteProblem(w, r, p)
+		return
+	}
+	s.pages.WriteProblem(w, r, p)
 }

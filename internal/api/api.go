@@ -1,0 +1,143 @@
+// Package api is the JSON face of Voisines, versioned under /api/v1/. It calls
+// the same domain operations as the HTML pages. Territory reads are public;
+// everything else acts as the session's user. The OpenAPI document that lists
+// every route lives next to the handlers, in openapi.json.
+package api
+
+import (
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"voisines/internal/auth"
+	"voisines/internal/org"
+	"voisines/internal/server/problem"
+	"voisines/internal/server/session"
+	"voisines/internal/territory"
+)
+
+// Config is what the API needs.
+type Config struct {
+	Territory     *territory.Service
+	Orgs          *org.Service
+	Auth          *auth.Service
+	Log           *slog.Logger
+	SecureCookies bool
+}
+
+// Handler serves the JSON API.
+type Handler struct {
+	territory *territory.Service
+	orgs      *org.Service
+	auth      *auth.Service
+	log       *slog.Logger
+	secure    bool
+}
+
+// New returns the API handler.
+func New(cfg Config) *Handler {
+	h := &Handler{territory: cfg.Territory, orgs: cfg.Orgs, auth: cfg.Auth, log: cfg.Log, secure: cfg.SecureCookies}
+	if h.log == nil {
+		h.log = slog.Default()
+	}
+	return h
+}
+
+// route is one API endpoint. The table below is what Register installs and
+// what the OpenAPI test compares with the document.
+type route struct {
+	method  string
+	pattern string
+	handle  func(h *Handler, w http.ResponseWriter, r *http.Request)
+}
+
+var routes = []route{
+	{"GET", "/api/v1/openapi.json", (*Handler).openAPI},
+	{"GET", "/api/v1/communes", (*Handler).searchCommunes},
+	{"GET", "/api/v1/communes/{code}", (*Handler).commune},
+	{"GET", "/api/v1/communes/{code}/neighbours", (*Handler).neighbours},
+	{"GET", "/api/v1/communes/{code}/adjacent", (*Handler).adjacent},
+	{"GET", "/api/v1/epci/{siren}", (*Handler).epci},
+	{"GET", "/api/v1/departements/{code}", (*Handler).departement},
+	{"GET", "/api/v1/organisations", (*Handler).organisations},
+	{"GET", "/api/v1/organisations/{id}", (*Handler).organisation},
+	{"PATCH", "/api/v1/organisations/{id}/profile", (*Handler).patchProfile},
+	{"GET", "/api/v1/me", (*Handler).me},
+	{"POST", "/api/v1/session", (*Handler).login},
+	{"DELETE", "/api/v1/session", (*Handler).logout},
+}
+
+// Register adds the API routes to mux, and a catch-all that answers unknown
+// API paths in JSON.
+func (h *Handler) Register(mux *http.ServeMux) {
+	for _, rt := range routes {
+		handle := rt.handle
+		mux.HandleFunc(rt.method+" "+rt.pattern, func(w http.ResponseWriter, r *http.Request) { handle(h, w, r) })
+	}
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) { h.unrouted(mux, w, r) })
+}
+
+// unrouted answers a request no API route took: 405 with Allow when the path
+// exists for other methods, 404 otherwise, both in JSON.
+func (h *Handler) unrouted(mux *http.ServeMux, w http.ResponseWriter, r *http.Request) {
+	var allow []string
+	for _, m := range []string{"GET", "POST", "PATCH", "DELETE"} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := mux.Handler(probe); pattern != "/api/" && pattern != "" {
+			allow = append(allow, m)
+		}
+	}
+	if len(allow) == 0 {
+		h.Fail(w, r, problem.ErrRouteNotFound)
+		return
+	}
+	w.Header().Set("Allow", strings.Join(allow, ", "))
+	h.Fail(w, r, problem.ErrMethodNotAllowed)
+}
+
+// errorBody is the JSON of every error: {"error": {"code", "message", "fields"}}.
+type errorBody struct {
+	Error problem.Problem `json:"error"`
+}
+
+// writeJSON sends v with status.
+func (h *Handler) writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		h.log.Debug("api: write response", "error", err)
+	}
+}
+
+// Fail answers with the JSON error for err, logging err once when it is the
+// server's fault.
+func (h *Handler) Fail(w http.ResponseWriter, r *http.Request, err error) {
+	p := problem.From(err)
+	if p.Internal() {
+		h.log.Error("api request failed", "error", err, "method", r.Method, "path", r.URL.Path,
+			"request_id", session.From(r.Context()).RequestID)
+	}
+	h.WriteProblem(w, r, p)
+}
+
+// WriteProblem answers with the JSON error for p, without logging.
+func (h *Handler) WriteProblem(w http.ResponseWriter, r *http.Request, p problem.Problem) {
+	if p.Status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Cookie realm="voisines", cookie-name="`+session.CookieName+`"`)
+	}
+	h.writeJSON(w, p.Status, errorBody{Error: p})
+}
+
+// actor returns the request's actor, or ErrUnauthenticated.
+func actor(r *http.Request) (auth.Actor, error) {
+	a := session.ActorFrom(r.Context())
+	if a.User == nil {
+		return a, auth.ErrUnauthenticated
+	}
+	return a, nil
+}

@@ -1,0 +1,233 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"voisines/internal/auth"
+	"voisines/internal/server/problem"
+	"voisines/internal/server/session"
+)
+
+// recorder remembers the status and size of a response for the request log
+// and for the panic handler (which must not write a second header).
+type recorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (r *recorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	n, err := r.ResponseWriter.Write(b)
+	r.bytes += int64(n)
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the real writer.
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// logged is filled by inner middleware with what the request log shows.
+type logged struct{ userID int64 }
+
+type loggedKey struct{}
+
+// logRequests logs one line per request and gives each request an id, sent
+// back in X-Request-Id and attached to every error logged for it.
+func (s *server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		var b [8]byte
+		rand.Read(b[:])
+		id := hex.EncodeToString(b[:])
+		w.Header().Set("X-Request-Id", id)
+		rec := &recorder{ResponseWriter: w}
+		lg := &logged{}
+		ctx := context.WithValue(r.Context(), loggedKey{}, lg)
+		ctx = session.With(ctx, session.Info{RequestID: id, ClientIP: session.ClientIP(r)})
+		next.ServeHTTP(rec, r.WithContext(ctx))
+		if rec.status == 0 {
+			rec.status = http.StatusOK
+		}
+		// Server errors were logged with their cause by the face that
+		// answered; this line only adds the request's outcome.
+		level := slog.LevelInfo
+		if rec.status >= 500 {
+			level = slog.LevelWarn
+		}
+		s.log.Log(r.Context(), level, "request",
+			"method", r.Method,
+			"path", r.URL.Path,
+			"status", rec.status,
+			"bytes", rec.bytes,
+			"duration_ms", time.Since(start).Milliseconds(),
+			"user_id", lg.userID,
+			"request_id", id,
+		)
+	})
+}
+
+// recoverPanics turns a panic into a logged error and a 500 page, once.
+func (s *server) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec, ok := w.(*recorder)
+		if !ok {
+			rec = &recorder{ResponseWriter: w}
+		}
+		defer func() {
+			v := recover()
+			if v == nil {
+				return
+			}
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.log.Error("panic while serving a request",
+				"panic", fmt.Sprint(v),
+				"path", r.URL.Path,
+				"request_id", session.From(r.Context()).RequestID,
+				"stack", string(debug.Stack()))
+			if rec.status == 0 {
+				s.writeProblem(rec, r, problem.From(errors.New("panic")))
+			}
+		}()
+		next.ServeHTTP(rec, r)
+	})
+}
+
+// contentSecurityPolicy allows only Voisines' own assets: no inline script or
+// style, no framing, forms posting only to Voisines.
+const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+
+func (s *server) securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+		if s.deps.SecureCookies {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// limitBody caps every request body at MaxBodyBytes.
+func limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body != nil && r.Body != http.NoBody {
+			r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// sessionless reports whether a path needs no session lookup.
+func sessionless(path string) bool {
+	return strings.HasPrefix(path, "/static/") || path == "/healthz" || path == "/readyz" ||
+		path == "/api/v1/openapi.json"
+}
+
+// loadSession puts the actor behind the session cookie into the request
+// context. An unknown or expired cookie means an anonymous visitor (and the
+// cookie is dropped); an anonymous visitor of the HTML pages gets a
+// pre-session CSRF cookie so that the login form is protected too.
+func (s *server) loadSession(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if sessionless(r.URL.Path) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		info := session.From(r.Context())
+		if c, err := r.Cookie(session.CookieName); err == nil && c.Value != "" {
+			user, sess, err := s.deps.Auth.Resume(r.Context(), c.Value)
+			switch {
+			case err == nil:
+				info.Actor = auth.Actor{User: &user}
+				info.Token = c.Value
+				info.CSRF = sess.CSRF
+				if lg, ok := r.Context().Value(loggedKey{}).(*logged); ok {
+					lg.userID = user.ID
+				}
+			case errors.Is(err, auth.ErrUnauthenticated):
+				session.ClearCookie(w, s.deps.SecureCookies)
+			default:
+				s.fail(w, r, fmt.Errorf("server: resume session: %w", err))
+				return
+			}
+		}
+		if info.Token == "" && !isAPI(r) {
+			if c, err := r.Cookie(session.PreCookieName); err == nil && c.Value != "" {
+				info.CSRF = c.Value
+			} else if r.Method == http.MethodGet || r.Method == http.MethodHead {
+				info.CSRF = session.NewToken()
+				session.SetPreCookie(w, info.CSRF, s.deps.SecureCookies)
+			}
+		}
+		next.ServeHTTP(w, r.WithContext(session.With(r.Context(), info)))
+	})
+}
+
+// safeMethod reports whether m changes nothing.
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
+}
+
+// checkCSRF refuses an unsafe request that does not echo the CSRF token: in
+// the hidden form field for HTML forms, in the X-CSRF-Token header for API
+// calls authenticated by the session cookie. An API call without a session
+// cookie carries no ambient authority and needs no token.
+func (s *server) checkCSRF(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if safeMethod(r.Method) || sessionless(r.URL.Path) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		info := session.From(r.Context())
+		var sent string
+		switch {
+		case isAPI(r) && info.Token == "":
+			next.ServeHTTP(w, r)
+			return
+		case isAPI(r):
+			sent = r.Header.Get(session.Header)
+		default:
+			sent = r.Header.Get(session.Header)
+			if sent == "" {
+				// ParseForm reads at most MaxBodyBytes (limitBody); handlers
+				// read the parsed values afterwards.
+				if err := r.ParseForm(); err != nil {
+					s.fail(w, r, fmt.Errorf("server: parse form: %w", err))
+					return
+				}
+				sent = r.PostForm.Get(session.FormField)
+			}
+		}
+		if !session.SameToken(sent, info.CSRF) {
+			s.fail(w, r, fmt.Errorf("server: %s %s: %w", r.Method, r.URL.Path, problem.ErrCSRF))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
