@@ -86,4 +86,3 @@ func TestBrowserClerkLogsInAndOpensHerCommune(t *testing.T) {
 	visit(t, "refus", fmt.Sprintf("/organisations/%d/profil", f.Orgs[servertest.Onet].ID), "Accès refusé")
 	visit(t, "compte", "/compte", "Mon compte")
 }
-
