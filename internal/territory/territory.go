@@ -7,6 +7,9 @@
 package territory
 
 import (
+	"sync"
+	"time"
+
 	"voisines/internal/store"
 )
 
@@ -14,7 +17,7 @@ import (
 // sources or vintages are kept side by side, never mixed.
 type Population struct {
 	Measure string `json:"measure"` // "municipale", "totale" or "dgf"
-	Source  string `json:"source"`  // e.g. "cog:communes.json"
+	Source  string `json:"source"`  // SourceCommunes or SourceEPCI for the COG
 	Vintage string `json:"vintage"` // e.g. "decoupage-administratif 6.0.0"
 	Value   int64  `json:"value"`
 }
@@ -43,6 +46,9 @@ type Commune struct {
 	AlsaceMoselle   bool         `json:"droit_local_alsace_moselle"`
 	Coordinates     *Point       `json:"coordinates,omitempty"`
 	Populations     []Population `json:"populations"`
+	// Retired communes are no longer in the latest imported COG (merged into a
+	// commune nouvelle); they are kept for the organisations that refer to them.
+	Retired bool `json:"retired,omitempty"`
 }
 
 // Point is a WGS84 position in degrees.
@@ -63,6 +69,9 @@ type EPCI struct {
 	PopulationSource     string       `json:"population_source"`
 	PopulationVintage    string       `json:"population_vintage"`
 	Members              []CommuneRef `json:"members"`
+	// Retired EPCI are no longer in the latest imported COG (merged or
+	// dissolved); they keep no member.
+	Retired bool `json:"retired,omitempty"`
 }
 
 // FPU reports whether the EPCI levies the fiscalité professionnelle unique.
@@ -86,12 +95,15 @@ type Neighbour struct {
 
 // ImportReport says what an import did.
 type ImportReport struct {
-	Regions      int `json:"regions"`
-	Departements int `json:"departements"`
-	Communes     int `json:"communes"`
-	EPCI         int `json:"epci"`
-	Members      int `json:"members"`
-	Populations  int `json:"populations"`
+	Vintage       string `json:"vintage"` // e.g. "decoupage-administratif 6.0.0"
+	Regions       int    `json:"regions"`
+	Departements  int    `json:"departements"`
+	Communes      int    `json:"communes"`
+	EPCI          int    `json:"epci"`
+	Members       int    `json:"members"`     // memberships of communes in EPCI
+	Populations   int    `json:"populations"` // population figures written
+	Organisations int    `json:"organisations"`
+	Retired       int    `json:"retired"` // communes and EPCI no longer in the files
 }
 
 // GeoReport says what a geography import did.
@@ -106,6 +118,13 @@ type Progress func(stage string, done, total int)
 // Service reads and imports the territory.
 type Service struct {
 	db *store.DB
+
+	// mu guards the spatial index used by Within, built on first use and
+	// dropped after an import (or when another process has imported since).
+	mu        sync.Mutex
+	grid      *grid
+	gridRun   int64     // the last import_runs id when the grid was built
+	gridCheck time.Time // when that id was last compared with the database
 }
 
 // New returns a Service over db.

@@ -27,15 +27,22 @@ CREATE TABLE epcis (
 	population_municipale BIGINT,
 	population_totale BIGINT,
 	population_source TEXT NOT NULL DEFAULT '',
-	population_vintage TEXT NOT NULL DEFAULT ''
+	population_vintage TEXT NOT NULL DEFAULT '',
+	-- retired: no longer in the latest imported COG (merged or dissolved); kept
+	-- because organisations and agreements may still refer to it.
+	retired {{bool}} NOT NULL DEFAULT FALSE
 );
 -- split
 -- Current communes of the official geographic code. lat/lon (WGS84) are filled by
 -- the geography import; epci_siren is the EPCI à fiscalité propre the commune is a
--- member of (a few islands have none).
+-- member of (a few islands have none). search_name is the name folded for search
+-- (lower case, no accents, punctuation as spaces). retired: no longer in the latest
+-- imported COG (merged into a commune nouvelle); kept because organisations and
+-- agreements may still refer to it.
 CREATE TABLE communes (
 	code TEXT PRIMARY KEY,
 	name TEXT NOT NULL,
+	search_name TEXT NOT NULL DEFAULT '',
 	siren TEXT UNIQUE,
 	departement_code TEXT NOT NULL,
 	region_code TEXT NOT NULL DEFAULT '',
@@ -44,6 +51,7 @@ CREATE TABLE communes (
 	postal_codes TEXT NOT NULL DEFAULT '',
 	epci_siren TEXT REFERENCES epcis (siren),
 	alsace_moselle {{bool}} NOT NULL DEFAULT FALSE,
+	retired {{bool}} NOT NULL DEFAULT FALSE,
 	lat {{float}},
 	lon {{float}}
 );
@@ -51,8 +59,6 @@ CREATE TABLE communes (
 CREATE INDEX communes_departement ON communes (departement_code);
 -- split
 CREATE INDEX communes_epci ON communes (epci_siren);
--- split
-CREATE INDEX communes_name ON communes (name);
 -- split
 -- Every population figure is kept with what it measures (municipale, totale, dgf),
 -- where it comes from and its vintage: figures of different sources are never mixed.
@@ -111,6 +117,9 @@ CREATE TABLE organisations (
 -- split
 CREATE INDEX organisations_name ON organisations (name);
 -- split
+CREATE INDEX organisations_kind ON organisations (kind, departement_code);
+-- split
+-- email is stored in lower case (auth normalises it), so UNIQUE is case-blind.
 CREATE TABLE users (
 	id {{id}},
 	email TEXT NOT NULL UNIQUE,
@@ -143,7 +152,10 @@ CREATE TABLE sessions (
 -- split
 CREATE INDEX sessions_user ON sessions (user_id);
 -- split
--- Login attempts, for throttling across instances.
+CREATE INDEX sessions_expires ON sessions (expires_at);
+-- split
+-- Login attempts, for throttling across instances: one row per attempt and key
+-- ("email:…" and "client:…"); rows older than a day are pruned.
 CREATE TABLE login_attempts (
 	id {{id}},
 	key TEXT NOT NULL,
@@ -152,6 +164,8 @@ CREATE TABLE login_attempts (
 );
 -- split
 CREATE INDEX login_attempts_key ON login_attempts (key, at);
+-- split
+CREATE INDEX login_attempts_at ON login_attempts (at);
 -- split
 -- Append-only audit log; each record's hash covers its content and the previous
 -- record's hash, so that `voisines audit verify` detects any change or deletion.
@@ -167,4 +181,15 @@ CREATE TABLE audit_log (
 	detail TEXT NOT NULL,
 	prev_hash TEXT NOT NULL,
 	hash TEXT NOT NULL UNIQUE
+);
+-- split
+CREATE INDEX audit_log_org ON audit_log (org_id, id);
+-- split
+-- The audit log's checkpoint: the last record's id and hash, updated with every
+-- record, so that deleting records from the end of the log is detected too.
+CREATE TABLE audit_checkpoint (
+	id INTEGER PRIMARY KEY CHECK (id = 1),
+	last_id BIGINT NOT NULL,
+	last_hash TEXT NOT NULL,
+	updated_at {{timestamp}} NOT NULL
 );
