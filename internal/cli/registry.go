@@ -12,5 +12,10 @@ func extraCommands() []command {
 		importGeoCommand(),
 		serveCommand(),
 		demoCommand(),
+		agreementListCommand(),
+		agreementShowCommand(),
+		agreementAlertsCommand(),
+		agreementOpenDataCommand(),
+		agreementRefreshCommand(),
 	}
 }
