@@ -10,7 +10,9 @@ import (
 	"net/http"
 	"strings"
 
+	"voisines/internal/agreement"
 	"voisines/internal/auth"
+	"voisines/internal/equipment"
 	"voisines/internal/org"
 	"voisines/internal/server/problem"
 	"voisines/internal/server/session"
@@ -22,6 +24,8 @@ type Config struct {
 	Territory     *territory.Service
 	Orgs          *org.Service
 	Auth          *auth.Service
+	Agreements    *agreement.Service
+	Equipment     *equipment.Service
 	Log           *slog.Logger
 	SecureCookies bool
 }
@@ -31,13 +35,16 @@ type Handler struct {
 	territory *territory.Service
 	orgs      *org.Service
 	auth      *auth.Service
+	agreement *agreement.Service
+	equipment *equipment.Service
 	log       *slog.Logger
 	secure    bool
 }
 
 // New returns the API handler.
 func New(cfg Config) *Handler {
-	h := &Handler{territory: cfg.Territory, orgs: cfg.Orgs, auth: cfg.Auth, log: cfg.Log, secure: cfg.SecureCookies}
+	h := &Handler{territory: cfg.Territory, orgs: cfg.Orgs, auth: cfg.Auth, equipment: cfg.Equipment, log: cfg.Log, secure: cfg.SecureCookies}
+	h.agreement = cfg.Agreements
 	if h.log == nil {
 		h.log = slog.Default()
 	}
@@ -66,6 +73,54 @@ var routes = []route{
 	{"GET", "/api/v1/me", (*Handler).me},
 	{"POST", "/api/v1/session", (*Handler).login},
 	{"DELETE", "/api/v1/session", (*Handler).logout},
+	{"GET", "/api/v1/agreement-kinds", (*Handler).agreementKinds},
+	{"GET", "/api/v1/agreements", (*Handler).agreementList},
+	{"POST", "/api/v1/agreements", (*Handler).agreementCreate},
+	{"GET", "/api/v1/agreements/alerts", (*Handler).agreementAlerts},
+	{"POST", "/api/v1/agreements/import", (*Handler).agreementImport},
+	{"GET", "/api/v1/agreements/{id}", (*Handler).agreementGet},
+	{"PUT", "/api/v1/agreements/{id}", (*Handler).agreementUpdate},
+	{"POST", "/api/v1/agreements/{id}/submit", (*Handler).agreementSubmit},
+	{"POST", "/api/v1/agreements/{id}/approvals", (*Handler).agreementApprove},
+	{"POST", "/api/v1/agreements/{id}/signatures", (*Handler).agreementSign},
+	{"POST", "/api/v1/agreements/{id}/amendments", (*Handler).agreementAmend},
+	{"POST", "/api/v1/agreements/{id}/renewal", (*Handler).agreementRenew},
+	{"POST", "/api/v1/agreements/{id}/termination", (*Handler).agreementTerminate},
+	{"GET", "/api/v1/agreements/{id}/versions", (*Handler).agreementVersions},
+	{"GET", "/api/v1/agreements/{id}/document.pdf", (*Handler).agreementPDF},
+	{"GET", "/api/v1/agreements/{id}/amendments/{n}/document.pdf", (*Handler).amendmentPDF},
+	{"GET", "/api/v1/agreements/{id}/attachments", (*Handler).attachmentList},
+	{"POST", "/api/v1/agreements/{id}/attachments", (*Handler).attachmentUpload},
+	{"GET", "/api/v1/agreements/{id}/attachments/{aid}", (*Handler).attachmentDownload},
+	{"DELETE", "/api/v1/agreements/{id}/attachments/{aid}", (*Handler).attachmentDelete},
+	{"GET", "/api/v1/opendata/agreements.csv", (*Handler).openDataCSV},
+	{"GET", "/api/v1/opendata/agreements.json", (*Handler).openDataJSON},
+	{"GET", "/api/v1/equipment", (*Handler).equipmentSearch},
+	{"POST", "/api/v1/equipment", (*Handler).equipmentCreate},
+	{"GET", "/api/v1/equipment/{id}", (*Handler).equipmentGet},
+	{"PUT", "/api/v1/equipment/{id}", (*Handler).equipmentUpdate},
+	{"GET", "/api/v1/equipment/{id}/calendar", (*Handler).equipmentCalendar},
+	{"POST", "/api/v1/equipment/{id}/bookings", (*Handler).bookingCreate},
+	{"POST", "/api/v1/equipment/{id}/series", (*Handler).seriesCreate},
+	{"POST", "/api/v1/equipment/{id}/blackouts", (*Handler).blackoutCreate},
+	{"POST", "/api/v1/equipment/{id}/feeds", (*Handler).equipmentFeedCreate},
+	{"GET", "/api/v1/bookings/{id}", (*Handler).bookingGet},
+	{"POST", "/api/v1/bookings/{id}/approve", (*Handler).bookingApprove},
+	{"POST", "/api/v1/bookings/{id}/refuse", (*Handler).bookingRefuse},
+	{"POST", "/api/v1/bookings/{id}/cancel", (*Handler).bookingCancel},
+	{"PUT", "/api/v1/bookings/{id}/use", (*Handler).bookingUse},
+	{"POST", "/api/v1/booking-series/{id}/cancel", (*Handler).seriesCancel},
+	{"GET", "/api/v1/organisations/{id}/bookings", (*Handler).orgBookings},
+	{"GET", "/api/v1/organisations/{id}/equipment-alerts", (*Handler).orgEquipmentAlerts},
+	{"GET", "/api/v1/organisations/{id}/usage", (*Handler).orgUsage},
+	{"GET", "/api/v1/organisations/{id}/feeds", (*Handler).orgFeeds},
+	{"POST", "/api/v1/organisations/{id}/feeds", (*Handler).orgFeedCreate},
+	{"DELETE", "/api/v1/feeds/{id}", (*Handler).feedRevoke},
+	{"GET", "/api/v1/holidays", (*Handler).holidays},
+	{"POST", "/api/v1/organisations/{id}/undivided-properties", (*Handler).propertyCreate},
+	{"GET", "/api/v1/undivided-properties/{id}", (*Handler).propertyGet},
+	{"PUT", "/api/v1/undivided-properties/{id}/accounts/{year}", (*Handler).propertyAccounts},
+	{"GET", "/api/v1/undivided-properties/{id}/distribution/{year}", (*Handler).propertyDistribution},
 }
 
 // Register adds the API routes to mux, and a catch-all that answers unknown
@@ -82,7 +137,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 // exists for other methods, 404 otherwise, both in JSON.
 func (h *Handler) unrouted(mux *http.ServeMux, w http.ResponseWriter, r *http.Request) {
 	var allow []string
-	for _, m := range []string{"GET", "POST", "PATCH", "DELETE"} {
+	for _, m := range []string{"GET", "POST", "PUT", "PATCH", "DELETE"} {
 		probe := r.Clone(r.Context())
 		probe.Method = m
 		if _, pattern := mux.Handler(probe); pattern != "/api/" && pattern != "" {

@@ -12,10 +12,12 @@ func extraCommands() []command {
 		importGeoCommand(),
 		serveCommand(),
 		demoCommand(),
+		equipmentListCommand(), equipmentImportCommand(), equipmentUsageCommand(),
 		agreementListCommand(),
 		agreementShowCommand(),
 		agreementAlertsCommand(),
 		agreementOpenDataCommand(),
 		agreementRefreshCommand(),
+		ledgerCommand(), genCommand(),
 	}
 }

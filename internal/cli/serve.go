@@ -151,6 +151,7 @@ func newDeps(env *Env, db *store.DB, secureCookies bool) server.Deps {
 		Territory:     territory.New(db),
 		Orgs:          org.New(db),
 		Auth:          auth.New(db),
+		Agreements:    agreements(db),
 		SecureCookies: secureCookies,
 	}
 }

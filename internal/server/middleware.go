@@ -7,11 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"mime"
 	"net/http"
 	"runtime/debug"
 	"strings"
 	"time"
 
+	"voisines/internal/agreement"
 	"voisines/internal/auth"
 	"voisines/internal/server/problem"
 	"voisines/internal/server/session"
@@ -133,14 +135,48 @@ func (s *server) securityHeaders(next http.Handler) http.Handler {
 	})
 }
 
-// limitBody caps every request body at MaxBodyBytes.
+// MaxUploadBytes is the largest body of a route that receives a file (a
+// convention's attachment, a spreadsheet to import): the file's own limit
+// and room for a multipart envelope. The handlers cap the file itself.
+const MaxUploadBytes = agreement.MaxAttachmentSize + 1<<20
+
+// uploadRoutes are the routes allowed MaxUploadBytes instead of MaxBodyBytes.
+var uploadRoutes = []string{
+	"POST /api/v1/agreements/import",
+	"POST /api/v1/agreements/{id}/attachments",
+	"POST /conventions/import",
+	"POST /conventions/{id}/pieces",
+}
+
+// limitBody caps every request body at MaxBodyBytes, or MaxUploadBytes on
+// the uploadRoutes.
 func limitBody(next http.Handler) http.Handler {
+	uploads := http.NewServeMux()
+	for _, pattern := range uploadRoutes {
+		uploads.Handle(pattern, http.NotFoundHandler())
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body != nil && r.Body != http.NoBody {
-			r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+			limit := int64(MaxBodyBytes)
+			if _, pattern := uploads.Handler(r); pattern != "" {
+				limit = MaxUploadBytes
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// multipartMemory is how much of a multipart form is kept in memory; larger
+// files wait in temporary files, which net/http removes after the request.
+const multipartMemory = 1 << 20
+
+// parseForm parses a URL-encoded or a multipart form (a file upload).
+func parseForm(r *http.Request) error {
+	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == "multipart/form-data" {
+		return r.ParseMultipartForm(multipartMemory)
+	}
+	return r.ParseForm()
 }
 
 // sessionless reports whether a path needs no session lookup.
@@ -215,9 +251,9 @@ func (s *server) checkCSRF(next http.Handler) http.Handler {
 		default:
 			sent = r.Header.Get(session.Header)
 			if sent == "" {
-				// ParseForm reads at most MaxBodyBytes (limitBody); handlers
+				// parseForm reads at most what limitBody allows; handlers
 				// read the parsed values afterwards.
-				if err := r.ParseForm(); err != nil {
+				if err := parseForm(r); err != nil {
 					s.fail(w, r, fmt.Errorf("server: parse form: %w", err))
 					return
 				}

@@ -9,8 +9,10 @@ import (
 	"net/http"
 	"strings"
 
+	"voisines/internal/agreement"
 	"voisines/internal/api"
 	"voisines/internal/auth"
+	"voisines/internal/equipment"
 	"voisines/internal/org"
 	"voisines/internal/server/problem"
 	"voisines/internal/store"
@@ -25,6 +27,9 @@ type Deps struct {
 	Territory *territory.Service
 	Orgs      *org.Service
 	Auth      *auth.Service
+	// Agreements runs the conventions; nil builds one over DB, Orgs and
+	// Territory.
+	Agreements *agreement.Service
 	// SecureCookies marks cookies Secure (true behind HTTPS).
 	SecureCookies bool
 }
@@ -50,10 +55,16 @@ func New(deps Deps) (http.Handler, error) {
 	if deps.Log == nil {
 		deps.Log = slog.Default()
 	}
+	if deps.Agreements == nil {
+		deps.Agreements = agreement.NewService(deps.DB, deps.Orgs, deps.Territory)
+	}
+	equipments := equipment.New(deps.DB)
 	pages, err := web.New(web.Config{
 		Territory:     deps.Territory,
 		Orgs:          deps.Orgs,
 		Auth:          deps.Auth,
+		Equipment:     equipments,
+		Agreements:    deps.Agreements,
 		Log:           deps.Log,
 		SecureCookies: deps.SecureCookies,
 	})
@@ -68,6 +79,8 @@ func New(deps Deps) (http.Handler, error) {
 			Territory:     deps.Territory,
 			Orgs:          deps.Orgs,
 			Auth:          deps.Auth,
+			Equipment:     equipments,
+			Agreements:    deps.Agreements,
 			Log:           deps.Log,
 			SecureCookies: deps.SecureCookies,
 		}),

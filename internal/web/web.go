@@ -10,9 +10,12 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"net/http"
 
+	"voisines/internal/agreement"
 	"voisines/internal/auth"
+	"voisines/internal/equipment"
 	"voisines/internal/org"
 	"voisines/internal/territory"
 )
@@ -28,6 +31,8 @@ type Config struct {
 	Territory     *territory.Service
 	Orgs          *org.Service
 	Auth          *auth.Service
+	Agreements    *agreement.Service
+	Equipment     *equipment.Service
 	Log           *slog.Logger
 	SecureCookies bool
 }
@@ -37,6 +42,8 @@ type Handler struct {
 	territory *territory.Service
 	orgs      *org.Service
 	auth      *auth.Service
+	agreement *agreement.Service
+	equipment *equipment.Service
 	log       *slog.Logger
 	secure    bool
 	pages     map[string]*template.Template
@@ -45,7 +52,9 @@ type Handler struct {
 
 // pageNames are the page templates; each defines "content" and is rendered
 // inside layout.html.
-var pageNames = []string{"home", "login", "communes", "commune", "epci", "profile", "account", "error"}
+var pageNames = []string{"home", "login", "communes", "commune", "epci", "profile", "account", "error",
+	"agreement_list", "agreement_kinds", "agreement_form", "agreement_detail", "agreement_terminate", "agreement_import", "agreement_opendata",
+	"equipment_catalogue", "equipment_page", "equipment_bookings"}
 
 // New parses every template and hashes every asset; a missing or broken file
 // fails here, at start-up, not on the first request.
@@ -54,6 +63,8 @@ func New(cfg Config) (*Handler, error) {
 		territory: cfg.Territory,
 		orgs:      cfg.Orgs,
 		auth:      cfg.Auth,
+		agreement: cfg.Agreements,
+		equipment: cfg.Equipment,
 		log:       cfg.Log,
 		secure:    cfg.SecureCookies,
 		pages:     make(map[string]*template.Template, len(pageNames)),
@@ -69,6 +80,7 @@ func New(cfg Config) (*Handler, error) {
 		return nil, err
 	}
 	funcs := templateFuncs(h.assets)
+	maps.Copy(funcs, agreementFuncs())
 	for _, name := range pageNames {
 		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html", "templates/"+name+".html")
 		if err != nil {
@@ -95,6 +107,39 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /organisations/{id}/profil", h.profileForm)
 	mux.HandleFunc("POST /organisations/{id}/profil", h.saveProfile)
 	mux.HandleFunc("GET /compte", h.account)
+	mux.HandleFunc("GET /conventions", h.agreementRegister)
+	mux.HandleFunc("GET /conventions/nouvelle", h.agreementNew)
+	mux.HandleFunc("POST /conventions/nouvelle", h.agreementCreate)
+	mux.HandleFunc("GET /conventions/import", h.agreementImportForm)
+	mux.HandleFunc("POST /conventions/import", h.agreementImport)
+	mux.HandleFunc("GET /conventions/import/modele.csv", h.agreementImportTemplate)
+	mux.HandleFunc("GET /conventions/import/modele.xlsx", h.agreementImportTemplate)
+	mux.HandleFunc("GET /conventions/{id}", h.agreementDetail)
+	mux.HandleFunc("GET /conventions/{id}/modifier", h.agreementEditForm)
+	mux.HandleFunc("POST /conventions/{id}/modifier", h.agreementUpdate)
+	mux.HandleFunc("POST /conventions/{id}/soumettre", h.agreementSubmit)
+	mux.HandleFunc("POST /conventions/{id}/approbations", h.agreementApprove)
+	mux.HandleFunc("POST /conventions/{id}/signatures", h.agreementSign)
+	mux.HandleFunc("GET /conventions/{id}/avenant", h.agreementAmendForm)
+	mux.HandleFunc("POST /conventions/{id}/avenant", h.agreementAmend)
+	mux.HandleFunc("POST /conventions/{id}/renouvellement", h.agreementRenew)
+	mux.HandleFunc("GET /conventions/{id}/resiliation", h.agreementTerminateForm)
+	mux.HandleFunc("POST /conventions/{id}/resiliation", h.agreementTerminate)
+	mux.HandleFunc("GET /conventions/{id}/convention.pdf", h.agreementPDF)
+	mux.HandleFunc("GET /conventions/{id}/avenants/{n}/avenant.pdf", h.amendmentPDF)
+	mux.HandleFunc("POST /conventions/{id}/pieces", h.attachmentUpload)
+	mux.HandleFunc("GET /conventions/{id}/pieces/{aid}", h.attachmentDownload)
+	mux.HandleFunc("POST /conventions/{id}/pieces/{aid}/supprimer", h.attachmentDelete)
+	mux.HandleFunc("GET /donnees/conventions", h.openData)
+	mux.HandleFunc("GET /equipements", h.equipmentCatalogue)
+	mux.HandleFunc("GET /equipements/{id}", h.equipmentPage)
+	mux.HandleFunc("POST /equipements/{id}/reservations", h.equipmentBook)
+	mux.HandleFunc("POST /equipements/{id}/series", h.equipmentSeries)
+	mux.HandleFunc("POST /equipements/{id}/fermetures", h.equipmentBlackout)
+	mux.HandleFunc("POST /equipements/{id}/calendriers", h.equipmentFeed)
+	mux.HandleFunc("GET /reservations", h.bookingsPage)
+	mux.HandleFunc("POST /reservations/{id}/{decision}", h.bookingDecision)
+	mux.HandleFunc("GET /calendriers/{token}", h.calendarFeed)
 	mux.HandleFunc("GET /static/{file}", h.assets.serve)
 	mux.HandleFunc("/", h.notFound)
 }

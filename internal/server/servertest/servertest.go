@@ -24,6 +24,7 @@ import (
 	"strings"
 	"testing"
 
+	"voisines/internal/agreement"
 	"voisines/internal/auth"
 	"voisines/internal/org"
 	"voisines/internal/server"
@@ -96,6 +97,7 @@ func New(t testing.TB, db *store.DB, opt Options) *Fixture {
 		Orgs:      org.New(db),
 		Auth:      auth.New(db),
 	}
+	deps.Agreements = agreement.NewService(db, deps.Orgs, deps.Territory)
 	if _, err := deps.Territory.ImportCOG(ctx, COG(t), nil); err != nil {
 		t.Fatalf("import the fixture territory: %v", err)
 	}

@@ -1,0 +1,458 @@
+// Command bookings measures booking throughput over HTTP: many concurrent
+// clients, each logged in with its own session, post bookings to the real
+// Voisines handler (server.New: sessions, CSRF, audit log, the slot table)
+// on a loopback port, on SQLite and on PostgreSQL; then the same load
+// against a bare net/http handler that only decodes the body, as the
+// ceiling of the client and the HTTP stack on this machine.
+//
+// Every tenth request asks again for a slot already taken and must get a
+// 409; the others ask for free slots and must be accepted. At the end the
+// bookings table is checked for overlapping active bookings, straight from
+// the table (not through the slot table that enforces the rule).
+//
+// Usage (from the repository root):
+//
+//	go run ./bench/bookings                       # SQLite, then PostgreSQL if reachable
+//	go run ./bench/bookings -engines sqlite -clients 64 -requests 20000 -duration 15s
+//
+// PostgreSQL is taken from -pg, or VOISINES_TEST_POSTGRES; each run uses a
+// fresh schema dropped at the end. Loads are bounded by -requests and
+// -duration, and go to 127.0.0.1 only.
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"voisines/internal/auth"
+	"voisines/internal/equipment"
+	"voisines/internal/org"
+	"voisines/internal/server"
+	"voisines/internal/store"
+	"voisines/internal/territory"
+)
+
+type config struct {
+	clients   int
+	requests  int
+	duration  time.Duration
+	equipment int
+	pg        string
+}
+
+// result is what one run measured.
+type result struct {
+	name       string
+	requests   int
+	accepted   int
+	conflicts  int
+	errors     int
+	elapsed    time.Duration
+	latencies  []time.Duration
+	overlaps   int
+	stored     int // active bookings in the table
+	firstError string
+	// cpu is the process's CPU time (user + system, client and server
+	// alike) during the load: contention from other processes stretches
+	// the wall clock but not this.
+	cpu time.Duration
+}
+
+// cpuTime returns the CPU time the process has used so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func main() {
+	var cfg config
+	engines := flag.String("engines", "sqlite,postgres", "engines to measure, comma-separated")
+	flag.IntVar(&cfg.clients, "clients", 64, "concurrent HTTP clients")
+	flag.IntVar(&cfg.requests, "requests", 20000, "at most this many requests per run")
+	flag.DurationVar(&cfg.duration, "duration", 15*time.Second, "at most this long per run")
+	flag.IntVar(&cfg.equipment, "equipment", 16, "pieces of equipment the clients book")
+	flag.StringVar(&cfg.pg, "pg", os.Getenv("VOISINES_TEST_POSTGRES"), "PostgreSQL URL")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	flag.Parse()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bookings:", err)
+			os.Exit(1)
+		}
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
+	if cfg.pg == "" {
+		cfg.pg = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+	}
+	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
+		loadAverage = strings.Join(strings.Fields(string(b))[:3], " ")
+	}
+	ctx := context.Background()
+	var results []result
+	for _, engine := range strings.Split(*engines, ",") {
+		r, err := runEngine(ctx, strings.TrimSpace(engine), cfg)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "bookings: %s: %v\n", engine, err)
+			continue
+		}
+		results = append(results, r)
+	}
+	bare, err := runBare(cfg)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "bookings: bare handler: %v\n", err)
+	} else {
+		results = append(results, bare)
+	}
+	report(os.Stdout, cfg, results)
+	for _, r := range results {
+		if r.overlaps != 0 || r.errors != 0 {
+			pprof.StopCPUProfile()
+			os.Exit(1)
+		}
+	}
+}
+
+// loadAverage is the machine's load before the runs: other processes on
+// the machine take CPU from the benchmark.
+var loadAverage = "unknown"
+
+func report(w io.Writer, cfg config, results []result) {
+	fmt.Fprintf(w, "%d clients over HTTP on 127.0.0.1, 2-hour bookings on %d pieces of equipment, every 10th request for a taken slot\n\n",
+		cfg.clients, cfg.equipment)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "run\trequests\taccepted\tconflicts (409)\terrors\tseconds\taccepted/s\trequests/s\tp50 ms\tp99 ms\tmax ms\tCPU ms/request\toverlaps\t")
+	for _, r := range results {
+		secs := r.elapsed.Seconds()
+		slices.Sort(r.latencies)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%.2f\t%.0f\t%.0f\t%.2f\t%.2f\t%.2f\t%.3f\t%d\t\n", r.name, r.requests, r.accepted, r.conflicts, r.errors,
+			secs, float64(r.accepted)/secs, float64(r.requests)/secs, ms(pct(r.latencies, 50)), ms(pct(r.latencies, 99)),
+			ms(pct(r.latencies, 100)), ms(r.cpu)/float64(max(r.requests, 1)), r.overlaps)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "\nmachine: %d CPUs, load average before the runs %s\n", runtime.NumCPU(), loadAverage)
+	for _, r := range results {
+		if r.firstError != "" {
+			fmt.Fprintf(w, "%s: first error: %s\n", r.name, r.firstError)
+		}
+	}
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+func pct(sorted []time.Duration, p int) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := (len(sorted)*p + 99) / 100
+	return sorted[min(max(i-1, 0), len(sorted)-1)]
+}
+
+// openEngine opens a fresh migrated database of the engine and returns a
+// function that removes it.
+func openEngine(ctx context.Context, engine string, cfg config) (*store.DB, func(), error) {
+	switch engine {
+	case "sqlite":
+		dir, err := os.MkdirTemp("", "voisines-bench-")
+		if err != nil {
+			return nil, nil, err
+		}
+		db, err := store.Open(ctx, filepath.Join(dir, "bench.db"))
+		if err != nil {
+			os.RemoveAll(dir)
+			return nil, nil, err
+		}
+		return db, func() { db.Close(); os.RemoveAll(dir) }, nil
+	case "postgres":
+		admin, err := sql.Open("pgx", cfg.pg)
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := admin.PingContext(ctx); err != nil {
+			admin.Close()
+			return nil, nil, fmt.Errorf("PostgreSQL unreachable: %w", err)
+		}
+		var b [6]byte
+		rand.Read(b[:])
+		schema := "bench_" + hex.EncodeToString(b[:])
+		if _, err := admin.ExecContext(ctx, `CREATE SCHEMA `+schema); err != nil {
+			admin.Close()
+			return nil, nil, err
+		}
+		drop := func() { admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`); admin.Close() }
+		u, err := url.Parse(cfg.pg)
+		if err != nil {
+			drop()
+			return nil, nil, err
+		}
+		q := u.Query()
+		q.Set("search_path", schema)
+		u.RawQuery = q.Encode()
+		db, err := store.Open(ctx, u.String())
+		if err != nil {
+			drop()
+			return nil, nil, err
+		}
+		return db, func() { db.Close(); drop() }, nil
+	}
+	return nil, nil, fmt.Errorf("unknown engine %q", engine)
+}
+
+// client is one logged-in HTTP client.
+type client struct {
+	http *http.Client
+	csrf string
+}
+
+func runEngine(ctx context.Context, engine string, cfg config) (result, error) {
+	db, cleanup, err := openEngine(ctx, engine, cfg)
+	if err != nil {
+		return result{}, err
+	}
+	defer cleanup()
+	if _, err := db.Migrate(ctx); err != nil {
+		return result{}, err
+	}
+	orgs, users := org.New(db), auth.New(db)
+	owner, err := orgs.Create(ctx, auth.System, org.NewOrganisation{Kind: org.SyndicatMixte, Name: "Syndicat propriétaire"})
+	if err != nil {
+		return result{}, err
+	}
+	requester, err := orgs.Create(ctx, auth.System, org.NewOrganisation{Kind: org.SyndicatMixte, Name: "Syndicat utilisateur"})
+	if err != nil {
+		return result{}, err
+	}
+	const password = "mot-de-passe-de-banc-d-essai"
+	u, err := users.CreateUser(ctx, auth.System, auth.NewUser{Email: "banc@voisines.test", Name: "Banc d'essai", Password: password,
+		Grants: []auth.Grant{{OrgID: requester.ID, Role: auth.RoleClerk}, {OrgID: owner.ID, Role: auth.RoleClerk}}})
+	if err != nil {
+		return result{}, err
+	}
+	svc := equipment.New(db)
+	actor := auth.Actor{User: &u}
+	ids := make([]int64, cfg.equipment)
+	for i := range ids {
+		e, err := svc.Create(ctx, actor, owner.ID, equipment.Details{Name: fmt.Sprintf("Gymnase %d", i+1), Kind: equipment.Gym,
+			Unit: equipment.UnitHour, Approval: equipment.ApproveAutomatic, Active: true})
+		if err != nil {
+			return result{}, err
+		}
+		ids[i] = e.ID
+	}
+	handler, err := server.New(server.Deps{DB: db, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Territory: territory.New(db), Orgs: orgs, Auth: users})
+	if err != nil {
+		return result{}, err
+	}
+	base, stop, err := serve(handler)
+	if err != nil {
+		return result{}, err
+	}
+	defer stop()
+
+	transport := &http.Transport{MaxIdleConns: cfg.clients * 2, MaxIdleConnsPerHost: cfg.clients * 2, IdleConnTimeout: time.Minute}
+	defer transport.CloseIdleConnections()
+	clients := make([]client, cfg.clients)
+	for i := range clients {
+		jar, _ := cookiejar.New(nil)
+		c := client{http: &http.Client{Transport: transport, Jar: jar, Timeout: 30 * time.Second}}
+		body := fmt.Sprintf(`{"email":"banc@voisines.test","password":%q}`, password)
+		resp, err := c.http.Post(base+"/api/v1/session", "application/json", strings.NewReader(body))
+		if err != nil {
+			return result{}, err
+		}
+		var s struct {
+			CSRF string `json:"csrf_token"`
+		}
+		json.NewDecoder(resp.Body).Decode(&s)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusCreated || s.CSRF == "" {
+			return result{}, fmt.Errorf("log in: status %d", resp.StatusCode)
+		}
+		c.csrf = s.CSRF
+		clients[i] = c
+	}
+
+	// Slot k of equipment e is [start + 2k h, start + 2k h + 2 h), Paris time.
+	start := time.Date(2031, 1, 6, 0, 0, 0, 0, time.UTC)
+	next := make([]atomic.Int64, cfg.equipment)
+	r := load(cfg, func(worker, n int) (int, error) {
+		e := (worker + n) % cfg.equipment
+		var k int64
+		if n%10 == 9 && next[e].Load() > 0 {
+			k = next[e].Load() - 1 // a taken slot: must be refused
+		} else {
+			k = next[e].Add(1) - 1
+		}
+		from := start.Add(time.Duration(k) * 2 * time.Hour)
+		body := fmt.Sprintf(`{"requester_org_id":%d,"starts_at":%q,"ends_at":%q,"purpose":"banc d'essai"}`,
+			requester.ID, from.Format(time.RFC3339), from.Add(2*time.Hour).Format(time.RFC3339))
+		req, _ := http.NewRequest("POST", fmt.Sprintf("%s/api/v1/equipment/%d/bookings", base, ids[e]), strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-CSRF-Token", clients[worker].csrf)
+		resp, err := clients[worker].http.Do(req)
+		if err != nil {
+			return 0, err
+		}
+		msg, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusCreated && resp.StatusCode != http.StatusConflict {
+			return resp.StatusCode, fmt.Errorf("status %d: %s", resp.StatusCode, bytes.TrimSpace(msg))
+		}
+		return resp.StatusCode, nil
+	})
+	r.name = "voisines " + engine
+	if err := db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM bookings a JOIN bookings b
+		ON a.equipment_id = b.equipment_id AND a.id < b.id
+		WHERE a.status IN ('requested', 'approved') AND b.status IN ('requested', 'approved')
+		AND a.starts_at < b.ends_at AND b.starts_at < a.ends_at`).Scan(&r.overlaps); err != nil {
+		return r, err
+	}
+	db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM bookings WHERE status IN ('requested', 'approved')`).Scan(&r.stored)
+	if r.stored != r.accepted {
+		r.firstError = fmt.Sprintf("%d bookings stored for %d accepted", r.stored, r.accepted)
+		r.errors++
+	}
+	return r, nil
+}
+
+// load runs cfg.clients workers until cfg.requests are sent or
+// cfg.duration has passed; do returns the status of one request.
+func load(cfg config, do func(worker, n int) (int, error)) result {
+	var r result
+	var mu sync.Mutex
+	var sent atomic.Int64
+	deadline := time.Now().Add(cfg.duration)
+	var wg sync.WaitGroup
+	began, cpu0 := time.Now(), cpuTime()
+	for w := range cfg.clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			lat := make([]time.Duration, 0, cfg.requests/cfg.clients+1)
+			var accepted, conflicts, errs int
+			var first string
+			for n := 0; ; n++ {
+				if sent.Add(1) > int64(cfg.requests) || time.Now().After(deadline) {
+					break
+				}
+				t0 := time.Now()
+				status, err := do(w, n)
+				lat = append(lat, time.Since(t0))
+				switch {
+				case err != nil:
+					errs++
+					if first == "" {
+						first = err.Error()
+					}
+				case status == http.StatusConflict:
+					conflicts++
+				default:
+					accepted++
+				}
+			}
+			mu.Lock()
+			r.latencies = append(r.latencies, lat...)
+			r.accepted += accepted
+			r.conflicts += conflicts
+			r.errors += errs
+			if r.firstError == "" {
+				r.firstError = first
+			}
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	r.elapsed, r.cpu = time.Since(began), cpuTime()-cpu0
+	r.requests = len(r.latencies)
+	return r
+}
+
+// serve starts handler on a loopback port.
+func serve(handler http.Handler) (string, func(), error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 30 * time.Second, IdleTimeout: time.Minute}
+	go srv.Serve(ln)
+	return "http://" + ln.Addr().String(), func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+	}, nil
+}
+
+// runBare sends the same requests to a handler that only decodes the body
+// and answers 201: the ceiling of the HTTP stack and the client.
+func runBare(cfg config) (result, error) {
+	var n atomic.Int64
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body struct {
+			RequesterOrgID int64  `json:"requester_org_id"`
+			StartsAt       string `json:"starts_at"`
+			EndsAt         string `json:"ends_at"`
+			Purpose        string `json:"purpose"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusCreated)
+		fmt.Fprintf(w, `{"id":%d,"status":"approved"}`, n.Add(1))
+	})
+	base, stop, err := serve(handler)
+	if err != nil {
+		return result{}, err
+	}
+	defer stop()
+	transport := &http.Transport{MaxIdleConns: cfg.clients * 2, MaxIdleConnsPerHost: cfg.clients * 2}
+	defer transport.CloseIdleConnections()
+	hc := &http.Client{Transport: transport, Timeout: 30 * time.Second}
+	start := time.Date(2031, 1, 6, 0, 0, 0, 0, time.UTC)
+	r := load(cfg, func(worker, k int) (int, error) {
+		from := start.Add(time.Duration(worker*100000+k) * 2 * time.Hour)
+		body := fmt.Sprintf(`{"requester_org_id":1,"starts_at":%q,"ends_at":%q,"purpose":"banc d'essai"}`,
+			from.Format(time.RFC3339), from.Add(2*time.Hour).Format(time.RFC3339))
+		resp, err := hc.Post(base+"/api/v1/equipment/1/bookings", "application/json", strings.NewReader(body))
+		if err != nil {
+			return 0, err
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusCreated {
+			return resp.StatusCode, errors.New(resp.Status)
+		}
+		return resp.StatusCode, nil
+	})
+	r.name = "bare net/http"
+	return r, nil
+}

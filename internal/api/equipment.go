@@ -1,0 +1,695 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"voisines/internal/civil"
+	"voisines/internal/equipment"
+	"voisines/internal/server/problem"
+	"voisines/internal/server/session"
+	"voisines/internal/store"
+)
+
+// Shared equipment (issue 5): the catalogue, calendars, bookings, series,
+// blackouts, calendar feeds, usage and biens indivis. Every handler is the
+// same script: parse, call the equipment service (which authorises), answer.
+
+// failEquipment answers err; a booking conflict keeps its own French
+// message, which names the clashing booking's time.
+func (h *Handler) failEquipment(w http.ResponseWriter, r *http.Request, err error) {
+	var ce *equipment.ConflictError
+	if errors.As(err, &ce) {
+		h.WriteProblem(w, r, problem.Problem{Status: http.StatusConflict, Code: "conflict", Message: ce.Message})
+		return
+	}
+	h.Fail(w, r, err)
+}
+
+// pathID reads a positive integer path value; a malformed one names nothing.
+func pathID(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, fmt.Errorf("api: %s %q: %w", name, r.PathValue(name), store.ErrNotFound)
+	}
+	return id, nil
+}
+
+// instant reads a date and time of a body or query: RFC 3339, or a Paris
+// wall-clock time without offset.
+func instant(field, s string) (time.Time, error) {
+	t, err := equipment.ParseInstant(s)
+	if err != nil {
+		return time.Time{}, problem.Invalid("Une date est invalide.",
+			problem.Field{Name: field, Message: "date et heure attendues, comme 2026-09-07T17:00 (heure de Paris) ou 2026-09-07T15:00:00Z"})
+	}
+	return t, nil
+}
+
+type equipmentList struct {
+	Equipment []equipment.Equipment `json:"equipment"`
+}
+
+// equipmentSearch lists the public catalogue: ?kind=, ?q=, ?owner=,
+// ?near=INSEE&km=, ?limit=.
+func (h *Handler) equipmentSearch(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	query := equipment.Query{Kind: equipment.Kind(q.Get("kind")), Text: q.Get("q"), Near: strings.TrimSpace(q.Get("near"))}
+	var err error
+	if query.Limit, err = intParam(r, "limit", 50, 1, 500); err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	if s := q.Get("owner"); s != "" {
+		if query.OwnerOrgID, err = strconv.ParseInt(s, 10, 64); err != nil {
+			h.Fail(w, r, problem.Invalid("Un paramètre de la requête est invalide.", problem.Field{Name: "owner", Message: "identifiant d'organisation attendu"}))
+			return
+		}
+	}
+	if query.Near != "" {
+		km, err := intParam(r, "km", 20, 1, equipment.MaxKm)
+		if err != nil {
+			h.Fail(w, r, err)
+			return
+		}
+		query.Km = float64(km)
+	}
+	found, err := h.equipment.Search(r.Context(), query)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	if found == nil {
+		found = []equipment.Equipment{}
+	}
+	h.writeJSON(w, http.StatusOK, equipmentList{Equipment: found})
+}
+
+// equipmentBody is the body of POST /api/v1/equipment and PUT
+// /api/v1/equipment/{id}: the details, with the owner on creation and the
+// version read on update.
+type equipmentBody struct {
+	OwnerOrgID int64 `json:"owner_org_id"`
+	Version    int64 `json:"version"`
+	equipment.Details
+}
+
+func (h *Handler) equipmentCreate(w http.ResponseWriter, r *http.Request) {
+	a, err := actor(r)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	var body equipmentBody
+	body.Active = true
+	if err := decodeJSON(r.Body, &body); err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	e, err := h.equipment.Create(r.Context(), a, body.OwnerOrgID, body.Details)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	w.Header().Set("Location", fmt.Sprintf("/api/v1/equipment/%d", e.ID))
+	h.writeJSON(w, http.StatusCreated, e)
+}
+
+func (h *Handler) equipmentGet(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	e, err := h.equipment.Get(r.Context(), id)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, http.StatusOK, e)
+}
+
+func (h *Handler) equipmentUpdate(w http.ResponseWriter, r *http.Request) {
+	a, err := actor(r)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	var body equipmentBody
+	if err := decodeJSON(r.Body, &body); err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	if body.Version <= 0 {
+		h.Fail(w, r, problem.Invalid("La version lue est obligatoire, pour ne pas écraser la modification de quelqu'un d'autre.",
+			problem.Field{Name: "version", Message: "nombre entier positif obligatoire"}))
+		return
+	}
+	e, err := h.equipment.Update(r.Context(), a, id, body.Version, body.Details)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, http.StatusOK, e)
+}
+
+type calendarResponse struct {
+	EquipmentID int64                     `json:"equipment_id"`
+	From        time.Time                 `json:"from"`
+	To          time.Time                 `json:"to"`
+	TimeZone    string                    `json:"time_zone"`
+	Entries     []equipment.CalendarEntry `json:"entries"`
+}
+
+// equipmentCalendar is the busy/free calendar of [from, to) (default: the
+// next 7 days), with details for the owner's and requester's members.
+func (h *Handler) equipmentCalendar(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	from := time.Now().UTC().Truncate(time.Hour)
+	if s := r.URL.Query().Get("from"); s != "" {
+		if from, err = instant("from", s); err != nil {
+			h.Fail(w, r, err)
+			return
+		}
+	}
+	to := from.Add(7 * 24 * time.Hour)
+	if s := r.URL.Query().Get("to"); s != "" {
+		if to, err = instant("to", s); err != nil {
+			h.Fail(w, r, err)
+			return
+		}
+	}
+	if _, err := h.equipment.Get(r.Context(), id); err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	entries, err := h.equipment.Calendar(r.Context(), session.ActorFrom(r.Context()), id, from, to)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	if entries == nil {
+		entries = []equipment.CalendarEntry{}
+	}
+	h.writeJSON(w, http.StatusOK, calendarResponse{EquipmentID: id, From: from, To: to, TimeZone: "Europe/Paris", Entries: entries})
+}
+
+// bookingBody is the body of POST /api/v1/equipment/{id}/bookings.
+type bookingBody struct {
+	RequesterOrgID int64  `json:"requester_org_id"`
+	AgreementID    int64  `json:"agreement_id"`
+	StartsAt       string `json:"starts_at"`
+	EndsAt         string `json:"ends_at"`
+	Purpose        string `json:"purpose"`
+}
+
+func (h *Handler) bookingCreate(w http.ResponseWriter, r *http.Request) {
+	a, err := actor(r)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	var body bookingBody
+	if err := decodeJSON(r.Body, &body); err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	start, err := instant("starts_at", body.StartsAt)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	end, err := instant("ends_at", body.EndsAt)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	b, err := h.equipment.Book(r.Context(), a, equipment.Request{EquipmentID: id, RequesterOrgID: body.RequesterOrgID,
+		AgreementID: body.AgreementID, Start: start, End: end, Purpose: body.Purpose})
+	if err != nil {
+		h.failEquipment(w, r, err)
+		return
+	}
+	w.Header().Set("Location", fmt.Sprintf("/api/v1/bookings/%d", b.ID))
+	h.writeJSON(w, http.StatusCreated, b)
+}
+
+// seriesBody is the body of POST /api/v1/equipment/{id}/series.
+type seriesBody struct {
+	RequesterOrgID int64                     `json:"requester_org_id"`
+	AgreementID    int64                     `json:"agreement_id"`
+	Purpose        string                    `json:"purpose"`
+	Weekdays       []string                  `json:"weekdays"` // "monday"… or "lundi"…
+	Start          equipment.Clock           `json:"start"`
+	End            equipment.Clock           `json:"end"`
+	From           civil.Date                `json:"from"`
+	To             civil.Date                `json:"to"`
+	Exceptions     []string                  `json:"exceptions"` // days or ranges "2026-10-17/2026-11-01"
+	Holidays       equipment.HolidayCalendar `json:"holidays"`
+}
+
+// weekdayNames are accepted in English and in French.
+var weekdayNames = map[string]time.Weekday{
+	"sunday": time.Sunday, "monday": time.Monday, "tuesday": time.Tuesday, "wednesday": time.Wednesday,
+	"thursday": time.Thursday, "friday": time.Friday, "saturday": time.Saturday,
+	"dimanche": time.Sunday, "lundi": time.Monday, "mardi": time.Tuesday, "mercredi": time.Wednesday,
+	"jeudi": time.Thursday, "vendredi": time.Friday, "samedi": time.Saturday,
+}
+
+func (h *Handler) seriesCreate(w http.ResponseWriter, r *http.Request) {
+	a, err := actor(r)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	var body seriesBody
+	if err := decodeJSON(r.Body, &body); err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	rule := equipment.SeriesRule{Start: body.Start, End: body.End, From: body.From, To: body.To, Holidays: body.Holidays}
+	for _, d := range body.Weekdays {
+		wd, ok := weekdayNames[strings.ToLower(strings.TrimSpace(d))]
+		if !ok {
+			h.Fail(w, r, problem.Invalid("Un jour de la semaine est inconnu.", problem.Field{Name: "weekdays", Message: "jour inconnu : " + d}))
+			return
+		}
+		rule.Weekdays = append(rule.Weekdays, wd)
+	}
+	if rule.Exceptions, err = equipment.ParseDates(strings.Join(body.Exceptions, ",")); err != nil {
+		h.Fail(w, r, problem.Invalid("Une exception est invalide.", problem.Field{Name: "exceptions", Message: err.Error()}))
+		return
+	}
+	s, err := h.equipment.BookSeries(r.Context(), a, equipment.SeriesRequest{EquipmentID: id, RequesterOrgID: body.RequesterOrgID,
+		AgreementID: body.AgreementID, Purpose: body.Purpose, Rule: rule})
+	if err != nil {
+		h.failEquipment(w, r, err)
+		return
+	}
+	h.writeJSON(w, http.StatusCreated, s)
+}
+
+// reasonBody is the body of decisions and cancellations.
+type reasonBody struct {
+	Reason string `json:"reason"`
+	Note   string `json:"note"`
+}
+
+func (h *Handler) seriesCancel(w http.ResponseWriter, r *http.Request) {
+	a, err := actor(r)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	var body reasonBody
+	if err := decodeJSON(r.Body, &body); err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	n, err := h.equipment.CancelSeries(r.Context(), a, id, body.Reason)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, http.StatusOK, map[string]int{"cancelled": n})
+}
+
+// blackoutBody is the body of POST /api/v1/equipment/{id}/blackouts.
+type blackoutBody struct {
+	StartsAt string `json:"starts_at"`
+	EndsAt   string `json:"ends_at"`
+	Reason   string `json:"reason"`
+}
+
+func (h *Handler) blackoutCreate(w http.ResponseWriter, r *http.Request) {
+	a, err := actor(r)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	var body blackoutBody
+	if err := decodeJSON(r.Body, &body); err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	start, err := instant("starts_at", body.StartsAt)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	end, err := instant("ends_at", body.EndsAt)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	b, err := h.equipment.Blackout(r.Context(), a, id, start, end, body.Reason)
+	if err != nil {
+		h.failEquipment(w, r, err)
+		return
+	}
+	h.writeJSON(w, http.StatusCreated, b)
+}
+
+type bookingResponse struct {
+	equipment.Booking
+	History []equipment.Event `json:"history"`
+}
+
+// bookingGet shows a booking with its change history to the members of
+// its owner and requester.
+func (h *Handler) bookingGet(w http.ResponseWriter, r *http.Request) {
+	a, err := actor(r)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	b, err := h.equipment.Booking(r.Context(), a, id)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	history, err := h.equipment.History(r.Context(), a, id)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, http.StatusOK, bookingResponse{Booking: b, History: history})
+}
+
+// bookingDecide runs approve, refuse or cancel on the booking of the path.
+func (h *Handler) bookingDecide(w http.ResponseWriter, r *http.Request, do func(body reasonBody, id int64) (equipment.Booking, error)) {
+	if _, err := actor(r); err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	var body reasonBody
+	if err := decodeJSON(r.Body, &body); err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	b, err := do(body, id)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, http.StatusOK, b)
+}
+
+func (h *Handler) bookingApprove(w http.ResponseWriter, r *http.Request) {
+	h.bookingDecide(w, r, func(body reasonBody, id int64) (equipment.Booking, error) {
+		return h.equipment.Approve(r.Context(), session.ActorFrom(r.Context()), id, body.Note)
+	})
+}
+
+func (h *Handler) bookingRefuse(w http.ResponseWriter, r *http.Request) {
+	h.bookingDecide(w, r, func(body reasonBody, id int64) (equipment.Booking, error) {
+		return h.equipment.Refuse(r.Context(), session.ActorFrom(r.Context()), id, body.Reason)
+	})
+}
+
+func (h *Handler) bookingCancel(w http.ResponseWriter, r *http.Request) {
+	h.bookingDecide(w, r, func(body reasonBody, id int64) (equipment.Booking, error) {
+		return h.equipment.Cancel(r.Context(), session.ActorFrom(r.Context()), id, body.Reason)
+	})
+}
+
+// useBody is the body of PUT /api/v1/bookings/{id}/use.
+type useBody struct {
+	CheckedInAt  string `json:"checked_in_at"`
+	CheckedOutAt string `json:"checked_out_at"`
+}
+
+func (h *Handler) bookingUse(w http.ResponseWriter, r *http.Request) {
+	a, err := actor(r)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	var body useBody
+	if err := decodeJSON(r.Body, &body); err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	in, err := instant("checked_in_at", body.CheckedInAt)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	out, err := instant("checked_out_at", body.CheckedOutAt)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	b, err := h.equipment.RecordUse(r.Context(), a, id, in, out)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, http.StatusOK, b)
+}
+
+type bookingsResponse struct {
+	Bookings []equipment.Booking `json:"bookings"`
+}
+
+// orgBookings lists an organisation's bookings: ?side=requester (made by
+// it, default) or owner (of its equipment), ?status=requested,approved,
+// ?from=, ?to=, ?limit=.
+func (h *Handler) orgBookings(w http.ResponseWriter, r *http.Request) {
+	a, err := actor(r)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	f := equipment.BookingFilter{OrgID: id, Side: equipment.Side(q.Get("side"))}
+	if f.Side == "" {
+		f.Side = equipment.AsRequester
+	}
+	for _, st := range strings.Split(q.Get("status"), ",") {
+		if st = strings.TrimSpace(st); st != "" {
+			f.Statuses = append(f.Statuses, equipment.Status(st))
+		}
+	}
+	if s := q.Get("from"); s != "" {
+		if f.From, err = instant("from", s); err != nil {
+			h.Fail(w, r, err)
+			return
+		}
+	}
+	if s := q.Get("to"); s != "" {
+		if f.To, err = instant("to", s); err != nil {
+			h.Fail(w, r, err)
+			return
+		}
+	}
+	if f.Limit, err = intParam(r, "limit", 200, 1, 1000); err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	bs, err := h.equipment.Bookings(r.Context(), a, f)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	if bs == nil {
+		bs = []equipment.Booking{}
+	}
+	h.writeJSON(w, http.StatusOK, bookingsResponse{Bookings: bs})
+}
+
+type alertsResponse struct {
+	Uses []equipment.UncoveredUse `json:"uncovered_uses"`
+}
+
+// orgEquipmentAlerts lists the uses without convention the organisation is
+// part of, with the L1311-15 alert after a year.
+func (h *Handler) orgEquipmentAlerts(w http.ResponseWriter, r *http.Request) {
+	a, err := actor(r)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	uses, err := h.equipment.UncoveredUses(r.Context(), a, id, civil.Today())
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	if uses == nil {
+		uses = []equipment.UncoveredUse{}
+	}
+	h.writeJSON(w, http.StatusOK, alertsResponse{Uses: uses})
+}
+
+type feedResponse struct {
+	Feed equipment.Feed `json:"feed"`
+	// URL is the secret address to subscribe to; it is shown only once.
+	URL string `json:"url"`
+}
+
+// feedURL is the absolute address of a feed token on this server.
+func feedURL(r *http.Request, token string) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host + "/calendriers/" + token + ".ics"
+}
+
+type feedBody struct {
+	Label string `json:"label"`
+}
+
+func (h *Handler) feedCreate(w http.ResponseWriter, r *http.Request, scope equipment.FeedScope) {
+	a, err := actor(r)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	var body feedBody
+	if r.ContentLength != 0 {
+		if err := decodeJSON(r.Body, &body); err != nil {
+			h.Fail(w, r, err)
+			return
+		}
+	}
+	f, token, err := h.equipment.CreateFeed(r.Context(), a, scope, id, body.Label)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, http.StatusCreated, feedResponse{Feed: f, URL: feedURL(r, token)})
+}
+
+func (h *Handler) equipmentFeedCreate(w http.ResponseWriter, r *http.Request) {
+	h.feedCreate(w, r, equipment.FeedEquipment)
+}
+
+func (h *Handler) orgFeedCreate(w http.ResponseWriter, r *http.Request) {
+	h.feedCreate(w, r, equipment.FeedOrganisation)
+}
+
+type feedsResponse struct {
+	Feeds []equipment.Feed `json:"feeds"`
+}
+
+func (h *Handler) orgFeeds(w http.ResponseWriter, r *http.Request) {
+	a, err := actor(r)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	fs, err := h.equipment.Feeds(r.Context(), a, id)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	if fs == nil {
+		fs = []equipment.Feed{}
+	}
+	h.writeJSON(w, http.StatusOK, feedsResponse{Feeds: fs})
+}
+
+func (h *Handler) feedRevoke(w http.ResponseWriter, r *http.Request) {
+	a, err := actor(r)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	f, err := h.equipment.RevokeFeed(r.Context(), a, id)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, http.StatusOK, f)
+}
+
+type holidaysResponse struct {
+	Year     int                 `json:"year"`
+	Holidays []equipment.Holiday `json:"holidays"`
+}
+
+// holidays lists the French public holidays of ?year= (default this year),
+// with ?alsace_moselle=true for the local-law days.
+func (h *Handler) holidays(w http.ResponseWriter, r *http.Request) {
+	year, err := intParam(r, "year", civil.Today().Year, 1583, 4000)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	local := r.URL.Query().Get("alsace_moselle") == "true"
+	h.writeJSON(w, http.StatusOK, holidaysResponse{Year: year, Holidays: equipment.PublicHolidays(year, local)})
+}
