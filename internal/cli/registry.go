@@ -18,6 +18,5 @@ func extraCommands() []command {
 		agreementAlertsCommand(),
 		agreementOpenDataCommand(),
 		agreementRefreshCommand(),
-		ledgerCommand(), genCommand(),
 	}
 }
