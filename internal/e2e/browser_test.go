@@ -85,4 +85,8 @@ func TestBrowserClerkLogsInAndOpensHerCommune(t *testing.T) {
 	visit(t, "profil", fmt.Sprintf("/organisations/%d/profil", f.Orgs[servertest.Rodez].ID), "Informations de contact")
 	visit(t, "refus", fmt.Sprintf("/organisations/%d/profil", f.Orgs[servertest.Onet].ID), "Accès refusé")
 	visit(t, "compte", "/compte", "Mon compte")
+	visit(t, "equipements", "/equipements", "Équipements partagés")
+	visit(t, "reservations", "/reservations", "Réservations d'équipements")
+	visit(t, "conventions", "/conventions", "Conventions")
+	visit(t, "conventions-nouvelle", "/conventions/nouvelle", "")
 }

@@ -844,8 +844,8 @@ func TestAgreementActionsFromItsPage(t *testing.T) {
 
 // TestAgreementPagesInABrowser opens the conventions' pages in headless
 // Chromium as the clerk of Rodez and fails on any serious or critical
-// axe-core violation (WCAG 2.1 AA). SQLite only; skipped with -short or
-// without Chromium and axe-core (scripts/test installs both). Set
+// axe-core violation (WCAG 2.1 AA). SQLite only; skipped with -short; it
+// fails without Chromium and axe-core (scripts/test installs both). Set
 // VOISINES_SCREENSHOTS to a folder to keep a PNG of each page.
 func TestAgreementPagesInABrowser(t *testing.T) {
 	if testing.Short() {
@@ -853,11 +853,11 @@ func TestAgreementPagesInABrowser(t *testing.T) {
 	}
 	chromium, err := e2e.ChromiumPath()
 	if err != nil {
-		t.Skip(err)
+		t.Fatal(err)
 	}
 	axeJS, err := e2e.AxeSource("../..")
 	if err != nil {
-		t.Skip(err)
+		t.Fatal(err)
 	}
 	w := newWorld(t, storetest.SQLite(t))
 	rec := w.ententeInForce(t)

@@ -192,7 +192,7 @@ func (h *Handler) equipmentCatalogue(w http.ResponseWriter, r *http.Request) {
 		data.Results = append(data.Results, c)
 	}
 	data.CatalogueTruncated = len(found) == query.Limit
-	h.render(w, r, status, "equipment_catalogue", newPage(r, "Équipements partagés", "", data))
+	h.render(w, r, status, "equipment_catalogue", newPage(r, "Équipements partagés", "equipements", data))
 }
 
 // ---- Equipment page ----
@@ -364,7 +364,7 @@ func (h *Handler) equipmentPage(w http.ResponseWriter, r *http.Request) {
 		h.Fail(w, r, err)
 		return
 	}
-	pg := newPage(r, data.E.Name, "", data)
+	pg := newPage(r, data.E.Name, "equipements", data)
 	// The confirmation is chosen by a code, never copied from the address:
 	// a link must not be able to put its own words in Voisines' mouth.
 	pg.Flash = equipmentFlashes[r.URL.Query().Get("fait")]
@@ -391,7 +391,7 @@ func (h *Handler) equipmentFormFailed(w http.ResponseWriter, r *http.Request, id
 	}
 	data.HolidayNames = holidayOptions(data.E, form.Holidays)
 	data.Form, data.Errors, data.ErrorsFor = form, fe, which
-	h.render(w, r, status, "equipment_page", newPage(r, data.E.Name, "", data))
+	h.render(w, r, status, "equipment_page", newPage(r, data.E.Name, "equipements", data))
 }
 
 // requireUser answers for an anonymous visitor and reports whether to go on.
@@ -615,7 +615,7 @@ func (h *Handler) equipmentFeed(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data.FeedURL = feedURL(r, token)
-	pg := newPage(r, data.E.Name, "", data)
+	pg := newPage(r, data.E.Name, "equipements", data)
 	pg.Flash = "Calendrier créé. Copiez son adresse maintenant : elle ne sera plus affichée."
 	h.render(w, r, http.StatusCreated, "equipment_page", pg)
 }
@@ -740,7 +740,7 @@ func (h *Handler) bookingsPage(w http.ResponseWriter, r *http.Request) {
 		h.Fail(w, r, err)
 		return
 	}
-	pg := newPage(r, "Réservations d'équipements", "", data)
+	pg := newPage(r, "Réservations d'équipements", "equipements", data)
 	switch r.URL.Query().Get("fait") {
 	case "valider":
 		pg.Flash = "La demande est validée."
@@ -790,7 +790,7 @@ func (h *Handler) bookingDecision(w http.ResponseWriter, r *http.Request) {
 		}
 		fe.Message = fmt.Sprintf("Réservation n° %d : %s", id, fe.Message)
 		data.Errors = fe
-		h.render(w, r, status, "equipment_bookings", newPage(r, "Réservations d'équipements", "", data))
+		h.render(w, r, status, "equipment_bookings", newPage(r, "Réservations d'équipements", "equipements", data))
 		return
 	}
 	http.Redirect(w, r, "/reservations?fait="+decision, http.StatusSeeOther)
