@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
@@ -57,6 +58,66 @@ type DB struct {
 	write   *sql.DB
 	read    *sql.DB
 	dsn     string
+	stmts   stmtCache
+}
+
+// stmtCache keeps the writer's prepared statements by query text, so that a
+// transaction on SQLite does not parse the same SQL again for every write
+// (the pure-Go driver has no cache of its own; pgx has one, so PostgreSQL
+// does not use this). A statement is prepared after the transaction that
+// first ran it has ended, because SQLite's writer pool has one connection
+// and that transaction holds it.
+type stmtCache struct {
+	mu sync.Mutex
+	m  map[string]*sql.Stmt
+}
+
+// maxCachedStmts bounds the cache: queries built with a variable number of
+// placeholders would otherwise grow it without end.
+const maxCachedStmts = 512
+
+func (c *stmtCache) get(q string) *sql.Stmt {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.m[q]
+}
+
+// prepare prepares the queries missed by a finished transaction. The lock is
+// not held while preparing: PrepareContext waits for the writer connection,
+// which another transaction may hold while it looks up the cache.
+func (c *stmtCache) prepare(ctx context.Context, db *sql.DB, queries map[string]bool) {
+	for q := range queries {
+		c.mu.Lock()
+		_, have := c.m[q]
+		full := len(c.m) >= maxCachedStmts
+		c.mu.Unlock()
+		if have || full {
+			continue
+		}
+		st, err := db.PrepareContext(ctx, q)
+		if err != nil {
+			continue // the query ran once already; an error here is not the caller's
+		}
+		c.mu.Lock()
+		if c.m == nil {
+			c.m = make(map[string]*sql.Stmt)
+		}
+		if _, have := c.m[q]; have || len(c.m) >= maxCachedStmts {
+			st.Close()
+		} else {
+			c.m[q] = st
+		}
+		c.mu.Unlock()
+	}
+}
+
+func (c *stmtCache) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, st := range c.m {
+		st.Close()
+	}
+	c.m = nil
 }
 
 // Open opens the database named by dsn: a postgres:// or postgresql:// URL selects
@@ -136,6 +197,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 
 // Close closes every pool.
 func (db *DB) Close() error {
+	db.stmts.close()
 	err := db.write.Close()
 	if db.read != db.write {
 		if rerr := db.read.Close(); err == nil {
@@ -186,6 +248,36 @@ func (r reader) QueryRowContext(ctx context.Context, q string, args ...any) *sql
 type Tx struct {
 	tx      *sql.Tx
 	dialect Dialect
+	// On SQLite: the cache shared by the DB, the statements bound to this
+	// transaction, and the queries it ran that the cache lacked.
+	cache  *stmtCache
+	bound  map[string]*sql.Stmt
+	missed map[string]bool
+}
+
+// stmt returns a prepared statement for q bound to this transaction, or nil
+// when q is not cached yet (it is then run unprepared and cached afterwards).
+func (t *Tx) stmt(ctx context.Context, q string) *sql.Stmt {
+	if t.cache == nil {
+		return nil
+	}
+	if st := t.bound[q]; st != nil {
+		return st
+	}
+	shared := t.cache.get(q)
+	if shared == nil {
+		if t.missed == nil {
+			t.missed = make(map[string]bool)
+		}
+		t.missed[q] = true
+		return nil
+	}
+	st := t.tx.StmtContext(ctx, shared)
+	if t.bound == nil {
+		t.bound = make(map[string]*sql.Stmt)
+	}
+	t.bound[q] = st
+	return st
 }
 
 // Dialect returns the engine the transaction runs on.
@@ -193,18 +285,29 @@ func (t *Tx) Dialect() Dialect { return t.dialect }
 
 // ExecContext executes a statement inside the transaction.
 func (t *Tx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if st := t.stmt(ctx, q); st != nil {
+		res, err := st.ExecContext(ctx, args...)
+		return res, MapError(err)
+	}
 	res, err := t.tx.ExecContext(ctx, t.dialect.Rebind(q), args...)
 	return res, MapError(err)
 }
 
 // QueryContext runs a query inside the transaction.
 func (t *Tx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if st := t.stmt(ctx, q); st != nil {
+		rows, err := st.QueryContext(ctx, args...)
+		return rows, MapError(err)
+	}
 	rows, err := t.tx.QueryContext(ctx, t.dialect.Rebind(q), args...)
 	return rows, MapError(err)
 }
 
 // QueryRowContext runs a single-row query inside the transaction.
 func (t *Tx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	if st := t.stmt(ctx, q); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return t.tx.QueryRowContext(ctx, t.dialect.Rebind(q), args...)
 }
 
@@ -233,11 +336,18 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 			_ = sqlTx.Rollback()
 		}
 	}()
-	if err = fn(&Tx{tx: sqlTx, dialect: db.Dialect}); err != nil {
+	tx := &Tx{tx: sqlTx, dialect: db.Dialect}
+	if db.Dialect == SQLite {
+		tx.cache = &db.stmts
+	}
+	if err = fn(tx); err != nil {
 		return err
 	}
 	if err = sqlTx.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", MapError(err))
+	}
+	if len(tx.missed) > 0 {
+		db.stmts.prepare(ctx, db.write, tx.missed)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -113,4 +114,47 @@ func TestCheckSchemaRefusesAnEmptyDatabase(t *testing.T) {
 	if err := db.CheckSchema(context.Background()); !errors.Is(err, store.ErrStaleSchema) {
 		t.Fatalf("got %v want ErrStaleSchema", err)
 	}
+}
+
+func TestCachedStatementsSeeTheirTransaction(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		insert := `INSERT INTO regions (code, name) VALUES (?, ?)`
+		count := `SELECT COUNT(*) FROM regions WHERE code LIKE 'C%'`
+		// Three rounds: the first runs unprepared and fills the cache, the
+		// others run the cached statements; each must see its own writes and
+		// a rolled-back round must leave nothing.
+		for i, commit := range []bool{true, false, true} {
+			err := db.InTx(ctx, func(tx *store.Tx) error {
+				if _, err := tx.ExecContext(ctx, insert, fmt.Sprintf("C%d", i), "x"); err != nil {
+					return err
+				}
+				var n int
+				if err := tx.QueryRowContext(ctx, count).Scan(&n); err != nil {
+					return err
+				}
+				if !commit {
+					return errors.New("rollback")
+				}
+				return nil
+			})
+			if commit && err != nil {
+				t.Fatalf("round %d: %v", i, err)
+			}
+		}
+		var n int
+		if err := db.Reader().QueryRowContext(ctx, count).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 2 {
+			t.Fatalf("committed rows: got %d want 2", n)
+		}
+		err := db.InTx(ctx, func(tx *store.Tx) error {
+			_, err := tx.ExecContext(ctx, insert, "C0", "again")
+			return err
+		})
+		if !errors.Is(err, store.ErrConflict) {
+			t.Fatalf("duplicate through a cached statement: got %v want ErrConflict", err)
+		}
+	})
 }
