@@ -18,5 +18,6 @@ func extraCommands() []command {
 		agreementAlertsCommand(),
 		agreementOpenDataCommand(),
 		agreementRefreshCommand(),
+		ledgerCommand(), genCommand(),
 	}
 }

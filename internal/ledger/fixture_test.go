@@ -1,0 +1,406 @@
+package ledger_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"voisines/internal/agreement"
+	"voisines/internal/auth"
+	"voisines/internal/civil"
+	"voisines/internal/ledger"
+	"voisines/internal/money"
+	"voisines/internal/org"
+	"voisines/internal/store"
+	"voisines/internal/territory"
+	"voisines/internal/usage"
+)
+
+// clock is the services' clock, moved by the tests.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// set moves the clock to ten in the morning of d, in Paris.
+func (c *clock) set(d civil.Date) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = d.Time(civil.Paris).Add(10 * time.Hour)
+}
+
+// world is what every test starts from: real communes of Aveyron, their
+// EPCI and a few other organisations inserted by SQL, a clerk per
+// organisation and a platform admin; conventions are created and walked to
+// signature through agreement.Service, as users would.
+type world struct {
+	db     *store.DB
+	agr    *agreement.Service
+	ledger *ledger.Service
+	clock  *clock
+	org    map[string]int64
+	clerk  map[string]auth.Actor
+	admin  auth.Actor
+	seq    int // usage record references
+}
+
+// Real organisations of the COG 2026 (INSEE code, SIREN, EPCI à FP).
+var communes = []struct{ short, code, name, siren, epci, mayor string }{
+	{"rodez", "12202", "Rodez", "211202023", "241200187", "Claire Martin"},
+	{"onet", "12176", "Onet-le-Château", "211201769", "241200187", "Paul Bernard"},
+	{"olemps", "12174", "Olemps", "211201744", "241200187", "Anne Roux"},
+	{"druelle", "12090", "Druelle Balsac", "200064665", "241200187", "Luc Vidal"},
+	{"luc", "12133", "Luc-la-Primaube", "211201330", "241200187", "Marie Costes"},
+	{"millau", "12145", "Millau", "211201454", "241200567", "Jean Fabre"},
+}
+
+var epcis = []struct{ short, siren, name, typ, representative string }{
+	{"agglo", "241200187", "CA Rodez Agglomération", "CA", "Sophie Garric"},
+	{"ccmillau", "241200567", "CC de Millau Grands Causses", "CC", "Henri Puech"},
+}
+
+var others = []struct{ short, kind, name, representative string }{
+	{"commission", "commission_syndicale", "Commission syndicale des bois indivis (fictive)", "Luc Vidal"},
+}
+
+// Populations DGF 2026 of domain.md §10 example 4, given to four real
+// communes (fictitious figures).
+var dgf = map[string]int64{"rodez": 4812, "onet": 2157, "olemps": 1046, "druelle": 689}
+
+func setup(t *testing.T, db *store.DB) *world {
+	t.Helper()
+	ctx := context.Background()
+	now := time.Now().UTC()
+	w := &world{db: db, clock: &clock{}, org: map[string]int64{}, clerk: map[string]auth.Actor{}}
+	err := db.InTx(ctx, func(tx *store.Tx) error {
+		insertOrg := func(short, query string, args ...any) error {
+			var id int64
+			if err := tx.QueryRowContext(ctx, query+` RETURNING id`, append(args, now, now)...).Scan(&id); err != nil {
+				return fmt.Errorf("organisation %s: %w", short, err)
+			}
+			w.org[short] = id
+			return nil
+		}
+		for _, e := range epcis {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO epcis (siren, name, type, financing) VALUES (?, ?, ?, 'FPU')`,
+				e.siren, e.name, e.typ); err != nil {
+				return err
+			}
+			if err := insertOrg(e.short, `INSERT INTO organisations (kind, name, epci_siren, departement_code, representative, created_at, updated_at)
+				VALUES ('epci', ?, ?, '12', ?, ?, ?)`, e.name, e.siren, e.representative); err != nil {
+				return err
+			}
+		}
+		for _, c := range communes {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO communes (code, name, siren, departement_code, epci_siren)
+				VALUES (?, ?, ?, '12', ?)`, c.code, c.name, c.siren, c.epci); err != nil {
+				return err
+			}
+			if err := insertOrg(c.short, `INSERT INTO organisations (kind, name, siren, commune_code, departement_code, representative, created_at, updated_at)
+				VALUES ('commune', ?, ?, ?, '12', ?, ?, ?)`, c.name, c.siren, c.code, c.mayor); err != nil {
+				return err
+			}
+			if v, ok := dgf[c.short]; ok {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO commune_populations (commune_code, measure, source, vintage, value)
+					VALUES (?, 'dgf', 'DGCL, fiche DGF', '2026', ?)`, c.code, v); err != nil {
+					return err
+				}
+			}
+		}
+		for _, o := range others {
+			if err := insertOrg(o.short, `INSERT INTO organisations (kind, name, departement_code, representative, created_at, updated_at)
+				VALUES (?, ?, '12', ?, ?, ?)`, o.kind, o.name, o.representative); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("fixture: %v", err)
+	}
+	users := auth.New(db)
+	actor := func(email string, admin bool, grants ...auth.Grant) auth.Actor {
+		var id int64
+		err := db.InTx(ctx, func(tx *store.Tx) error {
+			if err := tx.QueryRowContext(ctx, `INSERT INTO users (email, name, password_hash, platform_admin, created_at)
+				VALUES (?, ?, 'not a hash', ?, ?) RETURNING id`, email, email, admin, now).Scan(&id); err != nil {
+				return err
+			}
+			for _, g := range grants {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO memberships (user_id, org_id, role) VALUES (?, ?, ?)`,
+					id, g.OrgID, string(g.Role)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("insert user %s: %v", email, err)
+		}
+		u, err := users.User(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return auth.Actor{User: &u}
+	}
+	for short, id := range w.org {
+		w.clerk[short] = actor("finances@"+short+".test", false, auth.Grant{OrgID: id, Role: auth.RoleClerk})
+	}
+	w.admin = actor("admin@voisines.test", true)
+	w.agr = agreement.NewService(db, org.New(db), territory.New(db)).WithClock(w.clock.now)
+	w.ledger = ledger.New(db, w.agr).WithClock(w.clock.now)
+	return w
+}
+
+// party names a party of a convention by short name.
+type party struct {
+	short string
+	role  agreement.Role
+}
+
+// convention describes a convention to create: kind, parties in order,
+// financial mode, term, and kind-specific content.
+type convention struct {
+	kind    agreement.Kind
+	parties []party
+	mode    agreement.FinancialMode
+	start   civil.Date
+	end     civil.Date
+	period  int // financial period in months
+	content func(w *world, c *agreement.Content)
+}
+
+func d(s string) civil.Date { return civil.MustParse(s) }
+
+// sign creates convention cv as drafted by its lead, has every party
+// approve and sign it (a month and more before it starts), and returns it
+// signed.
+func (w *world) sign(t *testing.T, cv convention) agreement.Record {
+	t.Helper()
+	ctx := context.Background()
+	spec, ok := agreement.Lookup(cv.kind)
+	if !ok {
+		t.Fatalf("unknown kind %s", cv.kind)
+	}
+	c := agreement.Content{
+		Title:     spec.Label + " — exemple",
+		Term:      agreement.Term{Start: cv.start, End: cv.end, NoticeMonths: 3},
+		Financial: agreement.Financial{Mode: cv.mode, Reference: "ledger", Summary: "Article financier.", PeriodMonths: cv.period},
+	}
+	if cv.content != nil {
+		cv.content(w, &c)
+	}
+	var inputs []agreement.PartyInput
+	lead := int64(0)
+	for _, p := range cv.parties {
+		id, ok := w.org[p.short]
+		if !ok {
+			t.Fatalf("no organisation %s", p.short)
+		}
+		inputs = append(inputs, agreement.PartyInput{OrgID: id, Role: p.role})
+		if p.role == spec.LeadRole && lead == 0 {
+			lead = id
+		}
+	}
+	for _, cs := range agreement.RequiredClauses(agreement.New(cv.kind, c)) {
+		c.Clauses = append(c.Clauses, agreement.Clause{ID: cs.ID, Text: "Texte de l'article « " + cs.Title + " »."})
+	}
+	drafted := cv.start.AddMonths(-3)
+	w.clock.set(drafted)
+	r, err := w.agr.Create(ctx, w.clerkOf(lead), agreement.Input{Kind: cv.kind, Content: c, Parties: inputs})
+	if err != nil {
+		t.Fatalf("create %s: %v", cv.kind, err)
+	}
+	if len(r.Violations) > 0 {
+		t.Logf("violations of %s: %v", cv.kind, r.Violations)
+	}
+	if r, err = w.agr.Submit(ctx, w.clerkOf(lead), r.ID, r.Version); err != nil {
+		t.Fatalf("submit %s: %v", cv.kind, err)
+	}
+	deliberated := drafted.AddDays(14)
+	w.clock.set(deliberated)
+	for i, n := range agreement.RequiredApprovals(r.Agreement) {
+		ap := agreement.Approval{OrgID: n.OrgID, Kind: n.Kind, Date: deliberated, Number: fmt.Sprintf("%d-%03d", deliberated.Year, i+1),
+			TransmittedOn: deliberated.AddDays(2)}
+		who := n.OrgID
+		if who == 0 {
+			who = lead
+		}
+		if r, err = w.agr.RecordApproval(ctx, w.clerkOf(who), r.ID, r.Version, ap); err != nil {
+			t.Fatalf("approval %s of %s: %v", n.Kind, cv.kind, err)
+		}
+	}
+	signed := drafted.AddMonths(1)
+	w.clock.set(signed)
+	for _, p := range r.Agreement.Parties {
+		if len(spec.Signatories) > 0 && !slices.Contains(spec.Signatories, p.Role) {
+			continue
+		}
+		if r, err = w.agr.Sign(ctx, w.clerkOf(p.OrgID), r.ID, r.Version, agreement.Signature{OrgID: p.OrgID, Date: signed}); err != nil {
+			t.Fatalf("sign %s: %v", cv.kind, err)
+		}
+	}
+	if r.Agreement.Status != agreement.Signed {
+		t.Fatalf("convention %s: got status %s, want signed", cv.kind, r.Agreement.Status)
+	}
+	return r
+}
+
+func (w *world) clerkOf(id int64) auth.Actor {
+	for s, o := range w.org {
+		if o == id {
+			return w.clerk[s]
+		}
+	}
+	panic(fmt.Sprintf("no organisation %d", id))
+}
+
+// use records usage of convention r by user, provided by provider.
+func (w *world) use(t *testing.T, r agreement.Record, provider, user string, day civil.Date, unit, actType, quantity string) {
+	t.Helper()
+	q, err := money.ParseRat(quantity)
+	if err != nil {
+		t.Fatal(err)
+	}
+	milli := q.Mul(money.IntRat(1000))
+	if !milli.IsInt() {
+		t.Fatalf("quantity %s is not a whole number of thousandths", quantity)
+	}
+	w.seq++
+	err = w.db.InTx(context.Background(), func(tx *store.Tx) error {
+		_, err := usage.Record(context.Background(), tx, usage.Entry{ProviderOrgID: w.org[provider], UserOrgID: w.org[user],
+			AgreementID: r.ID, Source: usage.FromManual, SourceRef: fmt.Sprintf("test-%d", w.seq), Unit: unit,
+			Milli: milli.Num().Int64(), ActType: actType, OccurredOn: day})
+		return err
+	})
+	if err != nil {
+		t.Fatalf("usage: %v", err)
+	}
+}
+
+// terms records t as the financial terms of r, by the creditor's clerk.
+func (w *world) terms(t *testing.T, r agreement.Record, creditor string, terms ledger.Terms) ledger.TermsRecord {
+	t.Helper()
+	tr, err := w.ledger.SetTerms(context.Background(), w.clerk[creditor], r.ID, 0, terms)
+	if err != nil {
+		t.Fatalf("set terms of %s: %v", r.Reference, err)
+	}
+	return tr
+}
+
+// issue drafts and issues the statement req asks for, by the creditor's
+// clerk.
+func (w *world) issue(t *testing.T, creditor string, req ledger.Request) ledger.Statement {
+	t.Helper()
+	ctx := context.Background()
+	st, err := w.ledger.Draft(ctx, w.clerk[creditor], req)
+	if err != nil {
+		t.Fatalf("draft: %v", err)
+	}
+	if st, err = w.ledger.Issue(ctx, w.clerk[creditor], st.ID); err != nil {
+		t.Fatalf("issue: %v", err)
+	}
+	return st
+}
+
+// flows returns the flows of statement st.
+func (w *world) flows(t *testing.T, st ledger.Statement) []ledger.Flow {
+	t.Helper()
+	fs, err := w.ledger.Flows(context.Background(), w.admin, st.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fs
+}
+
+func eur(t *testing.T, s string) money.Cents {
+	t.Helper()
+	c, err := money.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func rat(t *testing.T, s string) money.Rat {
+	t.Helper()
+	r, err := money.ParseRat(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// want is an expected line of a statement.
+type want struct {
+	short  string
+	amount string
+}
+
+// checkLines compares a statement's lines with the document's figures.
+func (w *world) checkLines(t *testing.T, st ledger.Statement, wants ...want) {
+	t.Helper()
+	if len(st.Result.Lines) != len(wants) {
+		t.Fatalf("got %d lines %+v, want %d", len(st.Result.Lines), st.Result.Lines, len(wants))
+	}
+	for i, wl := range wants {
+		l := st.Result.Lines[i]
+		if l.OrgID != w.org[wl.short] {
+			t.Errorf("line %d: got party %s, want %s", i, l.Name, wl.short)
+		}
+		if got, want := l.Amount, eur(t, wl.amount); got != want {
+			t.Errorf("%s: got %s, want %s", wl.short, got, want)
+		}
+	}
+}
+
+// flowWant is an expected gross flow.
+type flowWant struct {
+	debtor, creditor string
+	amount           string
+	titre, mandat    string // accounts
+}
+
+func (w *world) checkFlows(t *testing.T, got []ledger.Flow, wants ...flowWant) {
+	t.Helper()
+	if len(got) != len(wants) {
+		t.Fatalf("got %d flows %+v, want %d", len(got), got, len(wants))
+	}
+	for i, fw := range wants {
+		f := got[i]
+		if f.Debtor.OrgID != w.org[fw.debtor] || f.Creditor.OrgID != w.org[fw.creditor] {
+			t.Errorf("flow %d: got %s → %s, want %s → %s", i, f.Debtor.Name, f.Creditor.Name, fw.debtor, fw.creditor)
+		}
+		if want := eur(t, fw.amount); f.Amount != want {
+			t.Errorf("flow %d (%s → %s): got %s, want %s", i, fw.debtor, fw.creditor, f.Amount, want)
+		}
+		if f.TitreAccount != fw.titre || f.MandatAccount != fw.mandat {
+			t.Errorf("flow %d (%s → %s): got accounts titre %q / mandat %q, want %q / %q", i, fw.debtor, fw.creditor,
+				f.TitreAccount, f.MandatAccount, fw.titre, fw.mandat)
+		}
+	}
+}
+
+func mustErr(t *testing.T, err error, target error, contains string) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("got no error, want %v", target)
+	}
+	if target != nil && !errors.Is(err, target) {
+		t.Fatalf("got error %v, want %v", err, target)
+	}
+	if contains != "" && !strings.Contains(err.Error(), contains) {
+		t.Fatalf("got error %q, want it to mention %q", err, contains)
+	}
+}

@@ -1,0 +1,668 @@
+package ledger
+
+// The operations. Each one authorises the actor (see the package comment),
+// runs in one transaction when it writes, and records itself in the audit
+// log last. Errors: malformed input and refused requests come back as
+// validate.Errors, unwrapped, so that a form, the API and the CLI can show
+// them; a convention or statement the actor may not read as
+// store.ErrNotFound; a stale version or a duplicate statement as
+// store.ErrConflict; anything else wrapped with a "ledger: …" prefix.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"voisines/internal/agreement"
+	"voisines/internal/audit"
+	"voisines/internal/auth"
+	"voisines/internal/civil"
+	"voisines/internal/store"
+	"voisines/internal/validate"
+)
+
+// Service computes, issues and reads statements and flows.
+type Service struct {
+	db         *store.DB
+	agreements *agreement.Service
+	now        func() time.Time
+}
+
+// New returns a Service over db; agreements (the conventions service over
+// the same database) gives the content of conventions when terms are set.
+func New(db *store.DB, agreements *agreement.Service) *Service {
+	return &Service{db: db, agreements: agreements, now: time.Now}
+}
+
+// WithClock returns a copy of s that reads the time from now (tests).
+func (s *Service) WithClock(now func() time.Time) *Service {
+	c := *s
+	c.now = now
+	return &c
+}
+
+func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+
+// fail wraps err for the operation, except the errors faces render as they
+// are: validation errors.
+func fail(op string, err error) error {
+	if _, ok := validate.As(err); ok {
+		return err
+	}
+	return fmt.Errorf("ledger: %s: %w", op, err)
+}
+
+func checkActor(actor auth.Actor) error {
+	if actor.IsSystem() || actor.User != nil && !actor.User.Disabled {
+		return nil
+	}
+	return auth.ErrUnauthenticated
+}
+
+// canRead reports whether actor may read what concerns a convention whose
+// parties (now or before) are orgs.
+func canRead(actor auth.Actor, orgs []int64) bool {
+	if actor.PlatformAdmin() {
+		return true
+	}
+	if actor.User == nil || actor.User.Disabled {
+		return false
+	}
+	return slices.ContainsFunc(actor.User.Memberships, func(m auth.Membership) bool { return slices.Contains(orgs, m.OrgID) })
+}
+
+// readConvention loads convention id for actor: store.ErrNotFound unless
+// actor is a user of one of its parties or a platform admin.
+func readConvention(ctx context.Context, q store.Querier, actor auth.Actor, id int64) (Convention, error) {
+	if err := checkActor(actor); err != nil {
+		return Convention{}, err
+	}
+	c, err := loadConvention(ctx, q, id)
+	if err != nil {
+		return Convention{}, err
+	}
+	if !canRead(actor, c.Readers) {
+		return Convention{}, fmt.Errorf("convention %d: %w", id, store.ErrNotFound)
+	}
+	return c, nil
+}
+
+// TermsRecord is a convention's stored financial terms.
+type TermsRecord struct {
+	AgreementID int64     `json:"agreement_id"`
+	Version     int64     `json:"version"`
+	UpdatedAt   time.Time `json:"updated_at"`
+	Terms       Terms     `json:"terms"`
+}
+
+// Terms returns the financial terms of convention id; store.ErrNotFound
+// when none are recorded or the actor is not a party.
+func (s *Service) Terms(ctx context.Context, actor auth.Actor, id int64) (TermsRecord, error) {
+	q := s.db.Reader()
+	if _, err := readConvention(ctx, q, actor, id); err != nil {
+		return TermsRecord{}, fail("terms", err)
+	}
+	r, err := loadTerms(ctx, q, id)
+	if err != nil {
+		return TermsRecord{}, fail("terms", err)
+	}
+	return TermsRecord{AgreementID: id, Version: r.Version, UpdatedAt: r.UpdatedAt, Terms: r.Terms}, nil
+}
+
+// SetTerms records the financial terms of convention id, completed from
+// the convention (its creditor, parties in order, period, quotité, shares)
+// and checked against it. version is the version the user edited, 0 for
+// the first terms. The actor needs auth.Write on the creditor (and on the
+// previous creditor when it changes).
+func (s *Service) SetTerms(ctx context.Context, actor auth.Actor, id, version int64, t Terms) (TermsRecord, error) {
+	rec, err := s.agreements.Get(ctx, actor, id)
+	if err != nil {
+		return TermsRecord{}, fail("set terms", err)
+	}
+	t, err = prepareTerms(rec.Agreement, t)
+	if err != nil {
+		return TermsRecord{}, err
+	}
+	if err := auth.Authorize(actor, auth.Write, t.Creditor); err != nil {
+		return TermsRecord{}, fail("set terms", err)
+	}
+	now := s.clock()
+	out := TermsRecord{AgreementID: id, UpdatedAt: now, Terms: t}
+	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		prev, err := loadTerms(ctx, tx, id)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			if version != 0 {
+				return fmt.Errorf("%w: la convention n'a pas encore de conditions financières (version %d)", store.ErrConflict, version)
+			}
+		case err != nil:
+			return err
+		case version == 0:
+			return fmt.Errorf("%w: la convention a déjà des conditions financières (version %d) : modifiez-les", store.ErrConflict, prev.Version)
+		case prev.Terms.Creditor != t.Creditor:
+			if err := auth.Authorize(actor, auth.Write, prev.Terms.Creditor); err != nil {
+				return err
+			}
+		}
+		if out.Version, err = saveTerms(ctx, tx, id, version, t, now, actor.UserID()); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, actor.Audit(t.Creditor, "ledger.terms.set", "agreement", strconv.FormatInt(id, 10),
+			map[string]any{"reference": rec.Reference, "version": out.Version, "terms": t}))
+	})
+	if err != nil {
+		return TermsRecord{}, fail("set terms", err)
+	}
+	return out, nil
+}
+
+// prepare reads convention and terms, gathers the data and resolves the
+// inputs of a statement, through q.
+func prepare(ctx context.Context, q store.Querier, actor auth.Actor, req Request) (Convention, Inputs, error) {
+	c, err := readConvention(ctx, q, actor, req.AgreementID)
+	if err != nil {
+		return Convention{}, Inputs{}, err
+	}
+	tr, err := loadTerms(ctx, q, req.AgreementID)
+	if errors.Is(err, store.ErrNotFound) {
+		return Convention{}, Inputs{}, validate.Errors{{Field: "terms", Message: "la convention n'a pas encore de conditions financières structurées : saisissez-les d'abord"}}
+	} else if err != nil {
+		return Convention{}, Inputs{}, err
+	}
+	d, err := gather(ctx, q, c, tr.Terms, req)
+	if errors.Is(err, errAmbiguous) {
+		return Convention{}, Inputs{}, validate.Errors{{Field: "terms.key", Message: strings.TrimPrefix(err.Error(), errAmbiguous.Error()+": ")}}
+	} else if err != nil {
+		return Convention{}, Inputs{}, err
+	}
+	in, err := resolve(c, tr.Terms, req, d)
+	return c, in, err
+}
+
+// statementOf evaluates in into a new statement of status st.
+func (s *Service) statementOf(actor auth.Actor, in Inputs, st Status) (Statement, error) {
+	r, err := Evaluate(in)
+	if err != nil {
+		return Statement{}, err
+	}
+	stmt := Statement{AgreementID: in.Agreement.ID, Version: 1, Status: st, FiscalYear: in.To.Year, Inputs: in, Result: r,
+		CreatedAt: s.clock(), CreatedBy: actor.String()}
+	_, stmt.InputsSHA256, err = hashInputs(in)
+	return stmt, err
+}
+
+// Compute returns the statement req asks for without storing it: a draft
+// to look at. Any reader of the convention may compute.
+func (s *Service) Compute(ctx context.Context, actor auth.Actor, req Request) (Statement, error) {
+	_, in, err := prepare(ctx, s.db.Reader(), actor, req)
+	if err != nil {
+		return Statement{}, fail("compute", err)
+	}
+	st, err := s.statementOf(actor, in, Draft)
+	if err != nil {
+		return Statement{}, fail("compute", err)
+	}
+	return st, nil
+}
+
+// Draft computes the statement req asks for and stores it as a draft, to
+// be checked and issued. The actor needs auth.Write on the creditor.
+func (s *Service) Draft(ctx context.Context, actor auth.Actor, req Request) (Statement, error) {
+	var out Statement
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		_, in, err := prepare(ctx, tx, actor, req)
+		if err != nil {
+			return err
+		}
+		if err := auth.Authorize(actor, auth.Write, in.Creditor.OrgID); err != nil {
+			return err
+		}
+		if out, err = s.statementOf(actor, in, Draft); err != nil {
+			return err
+		}
+		if out.Number, err = nextNumber(ctx, tx, req.AgreementID); err != nil {
+			return err
+		}
+		return insertStatement(ctx, tx, &out, actor.UserID(), 0)
+	})
+	if err != nil {
+		return Statement{}, fail("draft", err)
+	}
+	return out, nil
+}
+
+// readStatement loads statement id for actor (store.ErrNotFound unless a
+// party of its convention) with its convention.
+func readStatement(ctx context.Context, q store.Querier, actor auth.Actor, id int64) (Statement, Convention, error) {
+	if err := checkActor(actor); err != nil {
+		return Statement{}, Convention{}, err
+	}
+	st, err := loadStatement(ctx, q, id)
+	if err != nil {
+		return Statement{}, Convention{}, err
+	}
+	c, err := readConvention(ctx, q, actor, st.AgreementID)
+	if errors.Is(err, store.ErrNotFound) {
+		return Statement{}, Convention{}, fmt.Errorf("statement %d: %w", id, store.ErrNotFound)
+	}
+	return st, c, err
+}
+
+// Recompute recomputes draft id from its request and today's data. The
+// actor needs auth.Write on the creditor.
+func (s *Service) Recompute(ctx context.Context, actor auth.Actor, id int64) (Statement, error) {
+	var out Statement
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		st, _, err := readStatement(ctx, tx, actor, id)
+		if err != nil {
+			return err
+		}
+		if err := auth.Authorize(actor, auth.Write, st.Inputs.Creditor.OrgID); err != nil {
+			return err
+		}
+		if st.Status != Draft {
+			return notDraft(st)
+		}
+		_, in, err := prepare(ctx, tx, actor, st.Inputs.Request)
+		if err != nil {
+			return err
+		}
+		fresh, err := s.statementOf(actor, in, Draft)
+		if err != nil {
+			return err
+		}
+		st.Inputs, st.Result, st.FiscalYear = fresh.Inputs, fresh.Result, fresh.FiscalYear
+		if err := updateDraft(ctx, tx, &st); err != nil {
+			return err
+		}
+		out = st
+		return nil
+	})
+	if err != nil {
+		return Statement{}, fail("recompute", err)
+	}
+	return out, nil
+}
+
+func notDraft(st Statement) error {
+	return validate.Errors{{Field: "status", Message: fmt.Sprintf(
+		"l'état n° %d (version %d) est émis : il ne change plus ; corrigez-le par une nouvelle version", st.Number, st.Version)}}
+}
+
+// DeleteDraft deletes draft id. The actor needs auth.Write on the creditor.
+func (s *Service) DeleteDraft(ctx context.Context, actor auth.Actor, id int64) error {
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		st, _, err := readStatement(ctx, tx, actor, id)
+		if err != nil {
+			return err
+		}
+		if err := auth.Authorize(actor, auth.Write, st.Inputs.Creditor.OrgID); err != nil {
+			return err
+		}
+		if st.Status != Draft {
+			return notDraft(st)
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM ledger_statements WHERE id = ? AND status = 'draft'`, id)
+		return err
+	})
+	if err != nil {
+		return fail("delete draft", err)
+	}
+	return nil
+}
+
+// Issue issues draft id: it recomputes it from its request and today's
+// data, refuses if anything changed since the draft was computed (the
+// creditor recomputes and checks it again), refuses a statement that
+// duplicates a current one (an overlapping period, the same call for
+// funds), then freezes it and stores its gross flows with their suggested
+// accounts. The actor needs auth.Write on the creditor.
+func (s *Service) Issue(ctx context.Context, actor auth.Actor, id int64) (Statement, error) {
+	var out Statement
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		st, c, err := readStatement(ctx, tx, actor, id)
+		if err != nil {
+			return err
+		}
+		if err := auth.Authorize(actor, auth.Write, st.Inputs.Creditor.OrgID); err != nil {
+			return err
+		}
+		if st.Status != Draft {
+			return notDraft(st)
+		}
+		if !c.concluded() {
+			return validate.Errors{{Field: "agreement", Message: fmt.Sprintf(
+				"la convention %s n'est pas conclue (%s) : ses états ne peuvent pas être émis", c.Reference, c.Status.Label())}}
+		}
+		_, in, err := prepare(ctx, tx, actor, st.Inputs.Request)
+		if err != nil {
+			return err
+		}
+		if _, hash, err := hashInputs(in); err != nil {
+			return err
+		} else if hash != st.InputsSHA256 {
+			return fmt.Errorf("%w: les données de l'état n° %d ont changé depuis son calcul (usages, conditions financières) : recalculez-le et vérifiez-le avant de l'émettre",
+				store.ErrConflict, st.Number)
+		}
+		if err := refuseDuplicate(ctx, tx, st.AgreementID, in, 0); err != nil {
+			return err
+		}
+		st.Status, st.IssuedAt, st.IssuedBy = Issued, s.clock(), actor.String()
+		if err := markIssued(ctx, tx, st, actor.UserID()); err != nil {
+			return err
+		}
+		flows, err := s.storeFlows(ctx, tx, st)
+		if err != nil {
+			return err
+		}
+		out = st
+		return audit.Record(ctx, tx, actor.Audit(st.Inputs.Creditor.OrgID, "ledger.statement.issue", "ledger_statement",
+			strconv.FormatInt(st.ID, 10), issueDetail(st, flows)))
+	})
+	if err != nil {
+		return Statement{}, fail("issue", err)
+	}
+	return out, nil
+}
+
+func refuseDuplicate(ctx context.Context, tx *store.Tx, agreementID int64, in Inputs, except int64) error {
+	dups, err := overlapping(ctx, tx, agreementID, in, except)
+	if err != nil {
+		return err
+	}
+	if len(dups) > 0 {
+		d := dups[0]
+		return fmt.Errorf("%w: l'état n° %d (version %d, %s) couvre déjà cette période ou cet appel : corrigez-le plutôt",
+			store.ErrConflict, d.Number, d.Version, frenchPeriod(d.Inputs.From, d.Inputs.To))
+	}
+	return nil
+}
+
+// storeFlows stores the gross flows of issued statement st with the
+// accounts of its fiscal year.
+func (s *Service) storeFlows(ctx context.Context, tx *store.Tx, st Statement) ([]Flow, error) {
+	rules, err := accountRules(ctx, tx, st.FiscalYear)
+	if err != nil {
+		return nil, err
+	}
+	flows := flowsOf(st.Inputs, st.Result, rules)
+	return flows, insertFlows(ctx, tx, st, flows)
+}
+
+func issueDetail(st Statement, flows []Flow) map[string]any {
+	fl := make([]map[string]any, len(flows))
+	for i, f := range flows {
+		fl[i] = map[string]any{"id": f.ID, "creditor": f.Creditor.OrgID, "debtor": f.Debtor.OrgID, "amount": f.Amount.Plain()}
+	}
+	return map[string]any{
+		"agreement": st.Inputs.Agreement.Reference, "number": st.Number, "version": st.Version,
+		"period": [2]civil.Date{st.Inputs.From, st.Inputs.To}, "total": st.Result.Total.Plain(),
+		"inputs_sha256": st.InputsSHA256, "flows": fl,
+	}
+}
+
+// Correct issues a new version of issued statement id, computed from req
+// (for the same convention), which replaces it: both are kept, the old one
+// is no longer current and its flows give way to the new ones. reason says
+// why, for the parties and the audit log. The actor needs auth.Write on the
+// creditor.
+func (s *Service) Correct(ctx context.Context, actor auth.Actor, id int64, req Request, reason string) (Statement, error) {
+	reason = strings.TrimSpace(reason)
+	var errs validate.Errors
+	if reason == "" {
+		errs.Add("reason", "dites pourquoi l'état est corrigé")
+	}
+	errs.Check(validate.MaxLen("reason", reason, 1000))
+	if err := errs.Err(); err != nil {
+		return Statement{}, err
+	}
+	var out Statement
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		prev, _, err := readStatement(ctx, tx, actor, id)
+		if err != nil {
+			return err
+		}
+		if err := auth.Authorize(actor, auth.Write, prev.Inputs.Creditor.OrgID); err != nil {
+			return err
+		}
+		if !prev.Current() {
+			return validate.Errors{{Field: "id", Message: fmt.Sprintf(
+				"seule la dernière version émise d'un état se corrige (l'état n° %d version %d ne l'est pas)", prev.Number, prev.Version)}}
+		}
+		if req.AgreementID == 0 {
+			req.AgreementID = prev.AgreementID
+		}
+		if req.AgreementID != prev.AgreementID {
+			return validate.Errors{{Field: "agreement_id", Message: "une correction porte sur la même convention"}}
+		}
+		_, in, err := prepare(ctx, tx, actor, req)
+		if err != nil {
+			return err
+		}
+		if in.Kind != prev.Inputs.Kind || in.Call != prev.Inputs.Call {
+			return validate.Errors{{Field: "call", Message: "une correction est du même type que l'état qu'elle corrige"}}
+		}
+		if err := refuseDuplicate(ctx, tx, prev.AgreementID, in, prev.ID); err != nil {
+			return err
+		}
+		if out, err = s.statementOf(actor, in, Issued); err != nil {
+			return err
+		}
+		out.Number, out.Version, out.Corrects, out.Reason = prev.Number, prev.Version+1, prev.ID, reason
+		out.IssuedAt, out.IssuedBy = s.clock(), actor.String()
+		if err := insertStatement(ctx, tx, &out, actor.UserID(), actor.UserID()); err != nil {
+			return err
+		}
+		flows, err := s.storeFlows(ctx, tx, out)
+		if err != nil {
+			return err
+		}
+		detail := issueDetail(out, flows)
+		detail["corrects"] = map[string]any{"id": prev.ID, "version": prev.Version, "total": prev.Result.Total.Plain(),
+			"inputs_sha256": prev.InputsSHA256}
+		detail["reason"] = reason
+		return audit.Record(ctx, tx, actor.Audit(out.Inputs.Creditor.OrgID, "ledger.statement.correct", "ledger_statement",
+			strconv.FormatInt(out.ID, 10), detail))
+	})
+	if err != nil {
+		return Statement{}, fail("correct", err)
+	}
+	return out, nil
+}
+
+// Statement returns statement id; store.ErrNotFound unless the actor is a
+// party of its convention (or a platform admin).
+func (s *Service) Statement(ctx context.Context, actor auth.Actor, id int64) (Statement, error) {
+	st, _, err := readStatement(ctx, s.db.Reader(), actor, id)
+	if err != nil {
+		return Statement{}, fail("statement", err)
+	}
+	return st, nil
+}
+
+// Statements returns every statement of convention id, drafts and former
+// versions included, by number and version.
+func (s *Service) Statements(ctx context.Context, actor auth.Actor, id int64) ([]Statement, error) {
+	q := s.db.Reader()
+	if _, err := readConvention(ctx, q, actor, id); err != nil {
+		return nil, fail("statements", err)
+	}
+	ss, err := listStatements(ctx, q, `s.agreement_id = ?`, id)
+	if err != nil {
+		return nil, fail("statements", err)
+	}
+	return ss, nil
+}
+
+// Recheck verifies issued statement id: the stored inputs still hash to
+// the stored SHA-256, and evaluating them again gives the stored result.
+// It returns nil when both hold.
+func (s *Service) Recheck(ctx context.Context, actor auth.Actor, id int64) error {
+	q := s.db.Reader()
+	st, _, err := readStatement(ctx, q, actor, id)
+	if err != nil {
+		return fail("recheck", err)
+	}
+	var stored string
+	if err := q.QueryRowContext(ctx, `SELECT inputs FROM ledger_statements WHERE id = ?`, id).Scan(&stored); err != nil {
+		return fail("recheck", err)
+	}
+	if got := sha256Hex(stored); got != st.InputsSHA256 {
+		return fmt.Errorf("ledger: recheck %d: the stored inputs hash to %s, not to the recorded %s", id, got, st.InputsSHA256)
+	}
+	r, err := Evaluate(st.Inputs)
+	if err != nil {
+		return fail("recheck", err)
+	}
+	if !slices.Equal(r.Lines, st.Result.Lines) || r.Total != st.Result.Total {
+		return fmt.Errorf("ledger: recheck %d: recomputing the inputs gives other amounts than the stored ones", id)
+	}
+	return nil
+}
+
+// Flows returns the flows of statement id.
+func (s *Service) Flows(ctx context.Context, actor auth.Actor, id int64) ([]Flow, error) {
+	q := s.db.Reader()
+	if _, _, err := readStatement(ctx, q, actor, id); err != nil {
+		return nil, fail("flows", err)
+	}
+	fs, err := listFlows(ctx, q, `f.statement_id = ?`, id)
+	if err != nil {
+		return nil, fail("flows", err)
+	}
+	return fs, nil
+}
+
+// RecordDocument records the titre (side Titre, by the creditor) or the
+// mandat (side Mandat, by the debtor) issued for flow id: its number, date
+// and the account used (empty keeps the suggested one). Recording again
+// replaces the previous record; each recording is audited. The actor needs
+// auth.Write on the creditor for a titre, on the debtor for a mandat.
+func (s *Service) RecordDocument(ctx context.Context, actor auth.Actor, flowID int64, side Side, doc Document) (Flow, error) {
+	doc.Reference, doc.Account = strings.TrimSpace(doc.Reference), strings.TrimSpace(doc.Account)
+	var errs validate.Errors
+	if side != Titre && side != Mandat {
+		errs.Add("side", "%s n'est ni un titre ni un mandat", validate.Quote(string(side)))
+	}
+	if doc.Reference == "" {
+		errs.Add("reference", "le numéro du %s est obligatoire", side)
+	}
+	errs.Check(validate.MaxLen("reference", doc.Reference, 100))
+	errs.Check(validate.MaxLen("account", doc.Account, 20))
+	if err := errs.Err(); err != nil {
+		return Flow{}, err
+	}
+	if err := checkActor(actor); err != nil {
+		return Flow{}, fail("record document", err)
+	}
+	var out Flow
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		fs, err := listFlows(ctx, tx, `f.id = ?`, flowID)
+		if err != nil {
+			return err
+		}
+		if len(fs) == 0 {
+			return fmt.Errorf("flow %d: %w", flowID, store.ErrNotFound)
+		}
+		f := fs[0]
+		if _, err := readConvention(ctx, tx, actor, f.AgreementID); err != nil {
+			return fmt.Errorf("flow %d: %w", flowID, store.ErrNotFound)
+		}
+		who := f.Creditor.OrgID
+		if side == Mandat {
+			who = f.Debtor.OrgID
+		}
+		if err := auth.Authorize(actor, auth.Write, who); err != nil {
+			return err
+		}
+		if doc.Account == "" {
+			doc.Account = f.TitreAccount
+			if side == Mandat {
+				doc.Account = f.MandatAccount
+			}
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO ledger_flow_documents (flow_id, side, reference, issued_on, account, recorded_at, recorded_by_name)
+			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (flow_id, side) DO UPDATE SET reference = excluded.reference,
+			issued_on = excluded.issued_on, account = excluded.account, recorded_at = excluded.recorded_at,
+			recorded_by_name = excluded.recorded_by_name`,
+			flowID, string(side), doc.Reference, doc.Date, doc.Account, s.clock(), actor.String())
+		if err != nil {
+			return err
+		}
+		d := doc
+		if side == Titre {
+			f.Titre = &d
+		} else {
+			f.Mandat = &d
+		}
+		out = f
+		return audit.Record(ctx, tx, actor.Audit(who, "ledger.flow."+string(side), "ledger_flow", strconv.FormatInt(flowID, 10),
+			map[string]any{"agreement": f.AgreementReference, "statement_id": f.StatementID, "amount": f.Amount.Plain(),
+				"reference": doc.Reference, "date": doc.Date, "account": doc.Account}))
+	})
+	if err != nil {
+		return Flow{}, fail("record document", err)
+	}
+	return out, nil
+}
+
+// Accounts returns the account mapping in force for fiscal year.
+func (s *Service) Accounts(ctx context.Context, year int) ([]AccountRule, error) {
+	rs, err := accountRules(ctx, s.db.Reader(), year)
+	if err != nil {
+		return nil, fail("accounts", err)
+	}
+	return rs, nil
+}
+
+// SetAccount sets one row of the account mapping (an empty account means
+// "no suggestion"). Only a platform admin may.
+func (s *Service) SetAccount(ctx context.Context, actor auth.Actor, r AccountRule) error {
+	if err := auth.RequirePlatformAdmin(actor); err != nil {
+		return fail("set account", err)
+	}
+	r.Account, r.Label, r.Instrument = strings.TrimSpace(r.Account), strings.TrimSpace(r.Label), strings.TrimSpace(r.Instrument)
+	var errs validate.Errors
+	if r.Year < 2000 || r.Year > 2100 {
+		errs.Add("year", "exercice invalide : %d", r.Year)
+	}
+	if _, ok := agreement.Lookup(agreement.Kind(r.Instrument)); !ok && r.Instrument != AnyInstrument {
+		errs.Add("instrument", "%s n'est pas une nature de convention (ni « * »)", validate.Quote(r.Instrument))
+	}
+	switch r.Counterparty {
+	case GFPRattachement, CommuneMembre, Autre, AnyRelation:
+	default:
+		errs.Add("counterparty", "%s n'est pas une relation (gfp_rattachement, commune_membre, autre, *)", validate.Quote(string(r.Counterparty)))
+	}
+	if r.Side != Titre && r.Side != Mandat {
+		errs.Add("side", "%s n'est ni titre ni mandat", validate.Quote(string(r.Side)))
+	}
+	for _, c := range r.Account {
+		if c < '0' || c > '9' {
+			errs.Add("account", "un compte M57 s'écrit en chiffres, pas %s", validate.Quote(r.Account))
+			break
+		}
+	}
+	errs.Check(validate.MaxLen("label", r.Label, 200))
+	if err := errs.Err(); err != nil {
+		return err
+	}
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO ledger_accounts (year, instrument, counterparty, side, account, label)
+			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (year, instrument, counterparty, side) DO UPDATE SET
+			account = excluded.account, label = excluded.label`,
+			r.Year, r.Instrument, string(r.Counterparty), string(r.Side), r.Account, r.Label); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, actor.Audit(0, "ledger.account.set", "ledger_account",
+			fmt.Sprintf("%d/%s/%s/%s", r.Year, r.Instrument, r.Counterparty, r.Side), r))
+	})
+	if err != nil {
+		return fail("set account", err)
+	}
+	return nil
+}
