@@ -138,8 +138,12 @@ func printHelp(w io.Writer, cs []command) {
 }
 
 func printList(w io.Writer, cs []command) {
+	width := 0
 	for _, c := range cs {
-		fmt.Fprintf(w, "  %-16s %s\n", c.path, c.summary)
+		width = max(width, len(c.path))
+	}
+	for _, c := range cs {
+		fmt.Fprintf(w, "  %-*s  %s\n", width, c.path, c.summary)
 	}
 }
 
