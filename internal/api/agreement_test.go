@@ -682,6 +682,8 @@ func TestAgreementRoutesAreHiddenFromNonParties(t *testing.T) {
 			{"POST", path(rec.ID, "/amendments"), map[string]any{"version": v, "kind": "entente", "content": map[string]any{"title": "x"}, "parties": []any{}, "date": amendDay, "reason": "x"}},
 			{"POST", path(rec.ID, "/renewal"), map[string]any{"version": v, "new_end": "2030-12-31", "date": amendDay}},
 			{"POST", path(rec.ID, "/termination"), map[string]any{"version": v, "by": w.org["onet"], "date": amendDay, "reason": "x"}},
+			{"POST", path(rec.ID, "/decisions"), map[string]any{"version": v, "ref": "CE-1", "date": amendDay, "subject": "x"}},
+			{"POST", path(rec.ID, "/unit-cost-notices"), map[string]any{"version": v, "year": 2026, "date": amendDay}},
 			{"GET", path(rec.ID, "/versions"), nil},
 			{"GET", path(rec.ID, "/document.pdf"), nil},
 			{"GET", path(rec.ID, "/amendments/1/document.pdf"), nil},
@@ -1042,4 +1044,121 @@ func mustJSON(v any) string {
 		panic(err)
 	}
 	return string(b)
+}
+
+// TestAgreementConferenceDecisions records a decision of an entente's
+// conférence, then each council's ratification through the approvals
+// route: the decision is enforceable once both have ratified. Non-parties
+// get 404, the other party 403, a stale version 409.
+func TestAgreementConferenceDecisions(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		rec, _ := w.inForceEntente(t)
+		decided := civil.MustParse("2026-09-20")
+		w.clock.set(civil.MustParse("2026-09-25"))
+		decision := func(version int64) map[string]any {
+			return map[string]any{"version": version, "ref": "CE-2026-1", "date": decided, "subject": "Tarifs 2027 de la fourrière commune"}
+		}
+		for _, user := range []string{servertest.ClerkOnet, servertest.AdminAgglo, clerkMetz} {
+			if status, body := w.call(t, user, "POST", path(rec.ID, "/decisions"), decision(rec.Version)); status != http.StatusNotFound {
+				t.Errorf("decision by non-party %s: got %d want 404\n%s", user, status, body)
+			}
+		}
+		if status, body := w.call(t, clerkOlemps, "POST", path(rec.ID, "/decisions"), decision(rec.Version)); status != http.StatusForbidden {
+			t.Errorf("decision by the member, not the commune support: got %d want 403\n%s", status, body)
+		}
+		if status, body := w.call(t, servertest.ClerkRodez, "POST", path(rec.ID, "/decisions"), decision(rec.Version-1)); status != http.StatusConflict {
+			t.Errorf("stale version: got %d want 409\n%s", status, body)
+		}
+		if status, body := w.call(t, servertest.ClerkRodez, "POST", path(rec.ID, "/decisions"), map[string]any{"version": rec.Version, "ref": "CE-X", "date": decided}); status != http.StatusUnprocessableEntity {
+			t.Errorf("decision without subject: got %d want 422\n%s", status, body)
+		}
+		rec = must[agreement.Record](t, w, 200, servertest.ClerkRodez, "POST", path(rec.ID, "/decisions"), decision(rec.Version))
+		if len(rec.Agreement.Decisions) != 1 || rec.Agreement.Decisions[0].Ref != "CE-2026-1" {
+			t.Fatalf("decisions: got %+v", rec.Agreement.Decisions)
+		}
+		alerts := func(user string) string {
+			_, body := w.call(t, user, "GET", "/api/v1/agreements/alerts?days=60", nil)
+			return body
+		}
+		if body := alerts(clerkOlemps); !strings.Contains(body, `"kind":"ratification_manquante"`) {
+			t.Errorf("Olemps's alerts before ratification: %s", body)
+		}
+		ratify := func(user, org, number string, version int64) (int, string) {
+			return w.call(t, user, "POST", path(rec.ID, "/approvals"), map[string]any{"version": version, "org_id": w.org[org],
+				"kind": "ratification", "decision": "CE-2026-1", "number": number, "date": decided.AddDays(2)})
+		}
+		if status, body := ratify(servertest.ClerkRodez, "rodez", "2026-301", rec.Version-1); status != http.StatusConflict {
+			t.Errorf("stale ratification: got %d want 409\n%s", status, body)
+		}
+		rec = must[agreement.Record](t, w, 200, servertest.ClerkRodez, "GET", path(rec.ID, ""), nil)
+		if status, body := ratify(servertest.ClerkRodez, "rodez", "2026-301", rec.Version); status != 200 {
+			t.Fatalf("Rodez's ratification: got %d\n%s", status, body)
+		}
+		rec = must[agreement.Record](t, w, 200, servertest.ClerkRodez, "GET", path(rec.ID, ""), nil)
+		if agreement.Enforceable(rec.Agreement, "CE-2026-1") {
+			t.Errorf("enforceable before Olemps ratified")
+		}
+		if status, body := ratify(clerkOlemps, "olemps", "2026-088", rec.Version); status != 200 {
+			t.Fatalf("Olemps's ratification: got %d\n%s", status, body)
+		}
+		rec = must[agreement.Record](t, w, 200, clerkOlemps, "GET", path(rec.ID, ""), nil)
+		if !agreement.Enforceable(rec.Agreement, "CE-2026-1") {
+			t.Errorf("not enforceable once both councils ratified: %+v", rec.Agreement.Approvals)
+		}
+		if body := alerts(clerkOlemps); strings.Contains(body, `"kind":"ratification_manquante"`) {
+			t.Errorf("Olemps's alerts after ratification: %s", body)
+		}
+		if status, body := w.call(t, servertest.ClerkRodez, "POST", path(rec.ID, "/decisions"), decision(rec.Version)); status != http.StatusUnprocessableEntity || !strings.Contains(body, "déjà enregistrée") {
+			t.Errorf("the same decision twice: got %d\n%s", status, body)
+		}
+	})
+}
+
+// TestAgreementUnitCostNotice takes a descending mise à disposition de
+// services into force: the D5211-16 alert of its provider is cleared once
+// the notification of the unit cost is recorded.
+func TestAgreementUnitCostNotice(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		k := agreement.MADServicesDescendante
+		w.clock.set(drafted)
+		c, ps, lead := valid(k)
+		rec := w.create(t, lead, w.input(k, c, ps...))
+		rec = must[agreement.Record](t, w, 200, lead, "POST", path(rec.ID, "/submit"), map[string]any{"version": rec.Version})
+		w.clock.set(transmitted)
+		rec = w.approveAll(t, rec, deliberated)
+		w.clock.set(signedDay)
+		rec = w.signAll(t, rec, signedDay)
+		w.clock.set(inForce)
+		rec = must[agreement.Record](t, w, 200, lead, "GET", path(rec.ID, ""), nil)
+		alertsURL := fmt.Sprintf("/api/v1/agreements/alerts?org=%d&days=60", w.org["agglo"])
+		if _, body := w.call(t, lead, "GET", alertsURL, nil); !strings.Contains(body, `"kind":"notification_cout_unitaire"`) {
+			t.Fatalf("the provider's alerts before the notice: %s", body)
+		}
+		notice := func(version int64) map[string]any {
+			return map[string]any{"version": version, "year": 2026, "date": inForce}
+		}
+		for _, user := range []string{servertest.ClerkOnet, clerkMetz} {
+			if status, body := w.call(t, user, "POST", path(rec.ID, "/unit-cost-notices"), notice(rec.Version)); status != http.StatusNotFound {
+				t.Errorf("notice by non-party %s: got %d want 404\n%s", user, status, body)
+			}
+		}
+		if status, body := w.call(t, servertest.ClerkRodez, "POST", path(rec.ID, "/unit-cost-notices"), notice(rec.Version)); status != http.StatusForbidden {
+			t.Errorf("notice by a beneficiary: got %d want 403\n%s", status, body)
+		}
+		if status, body := w.call(t, lead, "POST", path(rec.ID, "/unit-cost-notices"), notice(rec.Version-1)); status != http.StatusConflict {
+			t.Errorf("stale version: got %d want 409\n%s", status, body)
+		}
+		if status, body := w.call(t, lead, "POST", path(rec.ID, "/unit-cost-notices"), map[string]any{"version": rec.Version, "date": inForce}); status != http.StatusUnprocessableEntity {
+			t.Errorf("notice without a year: got %d want 422\n%s", status, body)
+		}
+		rec = must[agreement.Record](t, w, 200, lead, "POST", path(rec.ID, "/unit-cost-notices"), notice(rec.Version))
+		if len(rec.Agreement.UnitCostNotices) != 1 || rec.Agreement.UnitCostNotices[0].Year != 2026 {
+			t.Fatalf("notices: got %+v", rec.Agreement.UnitCostNotices)
+		}
+		if _, body := w.call(t, lead, "GET", alertsURL, nil); strings.Contains(body, `"kind":"notification_cout_unitaire"`) {
+			t.Errorf("the provider's alerts after the notice: %s", body)
+		}
+	})
 }

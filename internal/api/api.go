@@ -86,6 +86,8 @@ var routes = []route{
 	{"POST", "/api/v1/agreements/{id}/amendments", (*Handler).agreementAmend},
 	{"POST", "/api/v1/agreements/{id}/renewal", (*Handler).agreementRenew},
 	{"POST", "/api/v1/agreements/{id}/termination", (*Handler).agreementTerminate},
+	{"POST", "/api/v1/agreements/{id}/decisions", (*Handler).agreementDecide},
+	{"POST", "/api/v1/agreements/{id}/unit-cost-notices", (*Handler).agreementUnitCostNotice},
 	{"GET", "/api/v1/agreements/{id}/versions", (*Handler).agreementVersions},
 	{"GET", "/api/v1/agreements/{id}/document.pdf", (*Handler).agreementPDF},
 	{"GET", "/api/v1/agreements/{id}/amendments/{n}/document.pdf", (*Handler).amendmentPDF},

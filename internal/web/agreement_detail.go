@@ -41,6 +41,20 @@ type approvalChoice struct {
 	Label string
 }
 
+// decisionRow is a decision of an entente's conférence, with each
+// council's ratification, if recorded.
+type decisionRow struct {
+	agreement.ConferenceDecision
+	Councils    []ratificationRow
+	Enforceable bool
+}
+
+// ratificationRow is a party's council and its ratification of a decision.
+type ratificationRow struct {
+	Party    agreement.Party
+	Ratified *agreement.Approval
+}
+
 // attachmentRow is an attached file, with its uploader and whether the
 // user may delete it.
 type attachmentRow struct {
@@ -75,6 +89,19 @@ type detailData struct {
 	// UploadFor are the user's parties, for whom files are attached.
 	UploadFor []agreement.Party
 	Pieces    []agreement.AttachmentKind
+
+	// Entente: the decisions of its conférence; CanDecide when the user
+	// may record one (the lead party, while the entente lives).
+	Entente   bool
+	Decisions []decisionRow
+	CanDecide bool
+	// UnitCost: a service made available whose unit cost is notified each
+	// year (D5211-16, R5111-1), by UnitCostProvider; CanNotifyUnitCost when
+	// the user may record a notification.
+	UnitCost          bool
+	UnitCostProvider  string
+	UnitCostNotices   []agreement.UnitCostNotice
+	CanNotifyUnitCost bool
 
 	// The failed action, shown at the top and next to its form.
 	Refusal *refusalView
@@ -143,9 +170,43 @@ func (h *Handler) detail(r *http.Request, act auth.Actor, rec agreement.Record) 
 		}
 	}
 	for i, ap := range a.Approvals {
-		if !used[i] {
+		if !used[i] && ap.Decision == "" { // ratifications show with their decision
 			d.Others = append(d.Others, ap)
 		}
+	}
+	live := a.Status == agreement.Signed || a.Status == agreement.InForce
+	if a.Kind == agreement.Entente {
+		d.Entente, d.CanDecide = true, lead && live
+		for _, dec := range a.Decisions {
+			row := decisionRow{ConferenceDecision: dec, Enforceable: agreement.Enforceable(a, dec.Ref)}
+			for _, p := range a.Parties {
+				rr := ratificationRow{Party: p}
+				for i, ap := range a.Approvals {
+					if ap.Kind == agreement.Ratification && ap.OrgID == p.OrgID && ap.Decision == dec.Ref && !ap.Date.IsZero() && !ap.Unfavourable {
+						rr.Ratified = &a.Approvals[i]
+						break
+					}
+				}
+				row.Councils = append(row.Councils, rr)
+				// Each council ratifies through the approvals form: the
+				// choice carries the decision's reference.
+				if rr.Ratified == nil && live && canWrite(act, p.OrgID) {
+					d.ApprovalChoices = append(d.ApprovalChoices, approvalChoice{
+						Value: fmt.Sprintf("%d:%s:%s", p.OrgID, agreement.Ratification, dec.Ref),
+						Label: fmt.Sprintf("%s de la décision « %s » de la conférence — %s", capitalize(agreement.Ratification.Label()), dec.Ref, p.Name)})
+				}
+			}
+			d.Decisions = append(d.Decisions, row)
+		}
+	}
+	if unitCostKind(a.Kind) {
+		d.UnitCost, d.UnitCostNotices = true, a.UnitCostNotices
+		provider := unitCostProvider(a)
+		if p, ok := a.Party(provider); ok {
+			d.UnitCostProvider = p.Name
+		}
+		d.CanNotifyUnitCost = live && canWrite(act, provider)
+		d.Form["notice_year"] = strconv.Itoa(civil.Today().Year)
 	}
 	for _, p := range signatories(a) {
 		row := signatureRow{Party: p}
@@ -179,6 +240,45 @@ func (h *Handler) detail(r *http.Request, act auth.Actor, rec agreement.Record) 
 		d.Files = append(d.Files, row)
 	}
 	return d, nil
+}
+
+// unitCostKind reports whether conventions of kind k make a service
+// available at a unit cost notified each year (D5211-16, R5111-1): the
+// kinds agreement.RecordUnitCostNotice accepts.
+func unitCostKind(k agreement.Kind) bool {
+	switch k {
+	case agreement.MADServicesAscendante, agreement.MADServicesDescendante, agreement.MADServiceL5111, agreement.ServiceUnifie:
+		return true
+	}
+	return false
+}
+
+// unitCostProvider is the party that notifies the unit cost, as
+// agreement.Service.RecordUnitCostNotice decides: the provider of the
+// service, or the lead party.
+func unitCostProvider(a agreement.Agreement) int64 {
+	if ps := a.WithRole(agreement.RoleProvider); len(ps) > 0 {
+		return ps[0].OrgID
+	}
+	p, _ := a.Lead()
+	return p.OrgID
+}
+
+// actionFieldLabels name the fields of the page's forms in the error
+// summary.
+var actionFieldLabels = map[string]string{
+	"approval": "Approbation", "number": "Numéro", "transmitted_on": "Date de transmission en préfecture",
+	"org_id": "Partie qui signe", "signed_on": "Date de signature", "new_end": "Nouveau terme", "decided_on": "Date de la décision de renouvellement",
+	"decision_ref": "Référence de la décision", "decision_date": "Date de la décision", "decision_subject": "Objet de la décision",
+	"notice_year": "Année du coût unitaire", "notice_date": "Date de la notification",
+}
+
+// FieldLabel names a field of the page's forms in the error summary.
+func (d *detailData) FieldLabel(name string) string {
+	if l, ok := actionFieldLabels[name]; ok {
+		return l
+	}
+	return agreementFieldLabel(name)
 }
 
 // agreementDetail shows a convention: its parties, status, the rules it
@@ -229,6 +329,10 @@ func doneMessage(r *http.Request) string {
 		return "La pièce est jointe à la convention."
 	case "piece-supprimee":
 		return "La pièce est supprimée."
+	case "decision":
+		return "La décision de la conférence est enregistrée : chaque conseil doit maintenant la ratifier."
+	case "cout-unitaire":
+		return "La notification du coût unitaire est enregistrée."
 	}
 	return ""
 }
@@ -348,7 +452,10 @@ func (h *Handler) agreementApprove(w http.ResponseWriter, r *http.Request) {
 	if !found || perr != nil {
 		errs.Add("approval", "choisissez l'approbation à enregistrer")
 	}
-	ap.OrgID, ap.Kind = orgID, agreement.ApprovalKind(kindPart)
+	// A ratification names the conférence decision it ratifies:
+	// "orgID:ratification:ref".
+	kindPart, decision, _ := strings.Cut(kindPart, ":")
+	ap.OrgID, ap.Kind, ap.Decision = orgID, agreement.ApprovalKind(kindPart), decision
 	ap.Date = postedDate(r, "date", "la date de l'acte", true, &errs)
 	ap.TransmittedOn = postedDate(r, "transmitted_on", "la date de transmission en préfecture", false, &errs)
 	if len(errs) > 0 {
@@ -360,6 +467,71 @@ func (h *Handler) agreementApprove(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, agreementURL(rec.ID)+"?fait=approbation", http.StatusSeeOther)
+}
+
+// agreementDecide records a decision of an entente's conférence; each
+// council then ratifies it through the approvals form.
+func (h *Handler) agreementDecide(w http.ResponseWriter, r *http.Request) {
+	a, rec, ok := h.agreementRecord(w, r)
+	if !ok {
+		return
+	}
+	form := formValues(r, "decision_ref", "decision_date", "decision_subject")
+	version, verr := postedVersion(r)
+	if verr != nil {
+		h.actionFailed(w, r, a, rec, form, verr)
+		return
+	}
+	var errs validate.Errors
+	dec := agreement.ConferenceDecision{Ref: strings.TrimSpace(form["decision_ref"]), Subject: strings.TrimSpace(form["decision_subject"])}
+	if dec.Ref == "" {
+		errs.Add("decision_ref", "indiquez la référence de la décision")
+	}
+	dec.Date = postedDate(r, "decision_date", "la date de la décision", true, &errs)
+	if dec.Subject == "" {
+		errs.Add("decision_subject", "indiquez l'objet de la décision")
+	}
+	if len(errs) > 0 {
+		h.actionFailed(w, r, a, rec, form, errs)
+		return
+	}
+	if _, err := h.agreement.RecordDecision(r.Context(), a, rec.ID, version, dec); err != nil {
+		h.actionFailed(w, r, a, rec, form, err)
+		return
+	}
+	http.Redirect(w, r, agreementURL(rec.ID)+"?fait=decision#decisions", http.StatusSeeOther)
+}
+
+// agreementUnitCostNotice records that the unit cost of a year was
+// notified to the beneficiaries (D5211-16, R5111-1).
+func (h *Handler) agreementUnitCostNotice(w http.ResponseWriter, r *http.Request) {
+	a, rec, ok := h.agreementRecord(w, r)
+	if !ok {
+		return
+	}
+	form := formValues(r, "notice_year", "notice_date")
+	version, verr := postedVersion(r)
+	if verr != nil {
+		h.actionFailed(w, r, a, rec, form, verr)
+		return
+	}
+	var errs validate.Errors
+	var n agreement.UnitCostNotice
+	year, yerr := strconv.Atoi(strings.TrimSpace(form["notice_year"]))
+	if yerr != nil || year < 1900 || year > 2200 {
+		errs.Add("notice_year", "indiquez l'année du coût unitaire notifié, sur quatre chiffres")
+	}
+	n.Year = year
+	n.Date = postedDate(r, "notice_date", "la date de la notification", true, &errs)
+	if len(errs) > 0 {
+		h.actionFailed(w, r, a, rec, form, errs)
+		return
+	}
+	if _, err := h.agreement.RecordUnitCostNotice(r.Context(), a, rec.ID, version, n); err != nil {
+		h.actionFailed(w, r, a, rec, form, err)
+		return
+	}
+	http.Redirect(w, r, agreementURL(rec.ID)+"?fait=cout-unitaire#cout-unitaire", http.StatusSeeOther)
 }
 
 // agreementSign records the signature of one of the user's parties.

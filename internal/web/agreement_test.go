@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"maps"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -662,7 +664,7 @@ func TestAgreementPagesHiddenFromNonParties(t *testing.T) {
 				scenarios = append(scenarios, scenario{name: user + " GET " + p, user: user, method: "GET", path: convURL(rec.ID, p),
 					status: 404, content: []string{"<h1>Page introuvable</h1>"}, absent: []string{rec.Agreement.Title}})
 			}
-			for _, p := range []string{"/modifier", "/soumettre", "/approbations", "/signatures", "/avenant", "/renouvellement", "/resiliation", "/pieces", "/pieces/" + m[1] + "/supprimer"} {
+			for _, p := range []string{"/modifier", "/soumettre", "/approbations", "/signatures", "/decisions", "/cout-unitaire", "/avenant", "/renouvellement", "/resiliation", "/pieces", "/pieces/" + m[1] + "/supprimer"} {
 				scenarios = append(scenarios, scenario{name: user + " POST " + p, user: user, method: "POST", path: convURL(rec.ID, p),
 					form: v, csrf: true, status: 404, content: []string{"<h1>Page introuvable</h1>"}})
 			}
@@ -912,4 +914,178 @@ func TestAgreementPagesInABrowser(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestAgreementConferenceDecisionsFromItsPage records a decision of an
+// entente's conférence through its page, then each council's ratification
+// through the approvals form: the decision becomes enforceable.
+func TestAgreementConferenceDecisionsFromItsPage(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		rec := w.ententeInForce(t)
+		decided := civil.MustParse("2026-09-20")
+		w.clock.set(civil.MustParse("2026-09-25"))
+		rodez, olemps := w.client(t, servertest.ClerkRodez), w.client(t, clerkOlemps)
+		version := func() string {
+			return strconv.FormatInt(w.api(t, 200, servertest.ClerkRodez, "GET", apiPath(rec.ID, ""), nil).Version, 10)
+		}
+		page := rodez.Do("GET", convURL(rec.ID, ""), "", nil)
+		checkPage(t, page)
+		for _, want := range []string{`<h2 id="decisions">Décisions de la conférence</h2>`, `action="/conventions/` + strconv.FormatInt(rec.ID, 10) + `/decisions"`,
+			`<label for="f-decision_ref">`, `<label for="f-decision_date">`, `<label for="f-decision_subject">`} {
+			if !strings.Contains(page.Body, want) {
+				t.Errorf("Rodez's page: want %q in it", want)
+			}
+		}
+		if strings.Contains(page.Body, "Notification du coût unitaire") {
+			t.Errorf("an entente has no unit cost to notify")
+		}
+		if other := olemps.Do("GET", convURL(rec.ID, ""), "", nil); !strings.Contains(other.Body, "Décisions de la conférence") || strings.Contains(other.Body, "/decisions\"") {
+			t.Errorf("Olemps, not the commune support, sees the section but not the form")
+		}
+		decision := url.Values{"decision_ref": {"CE-2026-1"}, "decision_date": {decided.String()}, "decision_subject": {"Tarifs 2027 de la fourrière commune"}}
+		t.Run("a decision without subject is refused at its field", func(t *testing.T) {
+			f := url.Values{"version": {version()}, "decision_ref": {"CE-2026-1"}, "decision_date": {decided.String()}}
+			resp := rodez.PostForm(convURL(rec.ID, "/decisions"), f, true)
+			checkPage(t, resp)
+			if resp.StatusCode != 422 || !strings.Contains(resp.Body, `id="e-decision_subject"`) || !strings.Contains(resp.Body, "Objet de la décision : indiquez l&#39;objet de la décision") ||
+				!strings.Contains(resp.Body, `class="error-summary"`) || !strings.Contains(resp.Body, `value="CE-2026-1"`) {
+				t.Fatalf("got %d\n%s", resp.StatusCode, resp.Body)
+			}
+		})
+		t.Run("Olemps may not record a decision", func(t *testing.T) {
+			f := url.Values{"version": {version()}}
+			maps.Copy(f, decision)
+			if resp := olemps.PostForm(convURL(rec.ID, "/decisions"), f, true); resp.StatusCode != 403 {
+				t.Fatalf("got %d", resp.StatusCode)
+			}
+		})
+		t.Run("a stale version is a conflict", func(t *testing.T) {
+			v, _ := strconv.Atoi(version())
+			f := url.Values{"version": {strconv.Itoa(v - 1)}}
+			maps.Copy(f, decision)
+			if resp := rodez.PostForm(convURL(rec.ID, "/decisions"), f, true); resp.StatusCode != 409 {
+				t.Fatalf("got %d\n%s", resp.StatusCode, resp.Body)
+			}
+		})
+		f := url.Values{"version": {version()}}
+		maps.Copy(f, decision)
+		resp := rodez.PostForm(convURL(rec.ID, "/decisions"), f, true)
+		if resp.StatusCode != 303 || !strings.Contains(resp.Header.Get("Location"), "fait=decision") {
+			t.Fatalf("record the decision: got %d\n%s", resp.StatusCode, resp.Body)
+		}
+		page = rodez.Do("GET", resp.Header.Get("Location"), "", nil)
+		checkPage(t, page)
+		choice := fmt.Sprintf(`value="%d:ratification:CE-2026-1"`, w.org["rodez"])
+		for _, want := range []string{"La décision de la conférence est enregistrée", "Tarifs 2027 de la fourrière commune", "<strong>à ratifier</strong>", choice} {
+			if !strings.Contains(page.Body, want) {
+				t.Errorf("page after the decision: want %q in it", want)
+			}
+		}
+		if strings.Contains(page.Body, fmt.Sprintf(`value="%d:ratification:CE-2026-1"`, w.org["olemps"])) {
+			t.Errorf("Rodez is offered Olemps's ratification")
+		}
+		ratify := func(c *servertest.Client, org, number string) {
+			t.Helper()
+			resp := c.PostForm(convURL(rec.ID, "/approbations"), url.Values{"version": {version()},
+				"approval": {fmt.Sprintf("%d:ratification:CE-2026-1", w.org[org])}, "date": {decided.AddDays(3).String()}, "number": {number}}, true)
+			if resp.StatusCode != 303 || !strings.Contains(resp.Header.Get("Location"), "fait=approbation") {
+				t.Fatalf("%s's ratification: got %d\n%s", org, resp.StatusCode, resp.Body)
+			}
+		}
+		ratify(rodez, "rodez", "2026-301")
+		if got := w.api(t, 200, servertest.ClerkRodez, "GET", apiPath(rec.ID, ""), nil); agreement.Enforceable(got.Agreement, "CE-2026-1") {
+			t.Errorf("enforceable before Olemps ratified")
+		}
+		ratify(olemps, "olemps", "2026-088")
+		if got := w.api(t, 200, clerkOlemps, "GET", apiPath(rec.ID, ""), nil); !agreement.Enforceable(got.Agreement, "CE-2026-1") {
+			t.Errorf("not enforceable once both councils ratified: %+v", got.Agreement.Approvals)
+		}
+		page = olemps.Do("GET", convURL(rec.ID, ""), "", nil)
+		for _, want := range []string{"ratifiée (n° 2026-301) le 23 septembre 2026", "ratifiée (n° 2026-088) le 23 septembre 2026", "<td>Oui</td>"} {
+			if !strings.Contains(page.Body, want) {
+				t.Errorf("page after both ratifications: want %q in it", want)
+			}
+		}
+	})
+}
+
+// TestAgreementUnitCostNoticeFromItsPage takes a mise à disposition de
+// services into force: its provider records the notification of the unit
+// cost from the convention's page, which clears the D5211-16 alert.
+func TestAgreementUnitCostNoticeFromItsPage(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		k := agreement.MADServiceL5111
+		w.clock.set(drafted)
+		c, ps := valid(k)
+		rec := w.api(t, 201, servertest.ClerkOnet, "POST", "/api/v1/agreements", w.apiBody(k, c, ps...))
+		rec = w.api(t, 200, servertest.ClerkOnet, "POST", apiPath(rec.ID, "/submit"), map[string]any{"version": rec.Version})
+		w.clock.set(transmitted)
+		rec = w.approveAll(t, rec, deliberated)
+		w.clock.set(signedDay)
+		spec, _ := agreement.Lookup(k)
+		for _, p := range rec.Agreement.Parties {
+			if len(spec.Signatories) > 0 && !slices.Contains(spec.Signatories, p.Role) {
+				continue
+			}
+			rec = w.api(t, 200, servertest.Admin, "POST", apiPath(rec.ID, "/signatures"), map[string]any{"version": rec.Version, "org_id": p.OrgID, "date": signedDay})
+		}
+		w.clock.set(inForce)
+		onet := w.client(t, servertest.ClerkOnet)
+		alerts := func() string {
+			return onet.Do("GET", fmt.Sprintf("/api/v1/agreements/alerts?org=%d&days=60", w.org["onet"]), "", nil).Body
+		}
+		if body := alerts(); !strings.Contains(body, `"kind":"notification_cout_unitaire"`) {
+			t.Fatalf("Onet's alerts before the notice: %s", body)
+		}
+		version := func() string {
+			return strconv.FormatInt(w.api(t, 200, servertest.ClerkOnet, "GET", apiPath(rec.ID, ""), nil).Version, 10)
+		}
+		page := onet.Do("GET", convURL(rec.ID, ""), "", nil)
+		checkPage(t, page)
+		for _, want := range []string{`<h2 id="cout-unitaire">Notification du coût unitaire</h2>`, "Aucune notification du coût unitaire", `<label for="f-notice_year">`, `<label for="f-notice_date">`, "D5211-16"} {
+			if !strings.Contains(page.Body, want) {
+				t.Errorf("Onet's page: want %q in it", want)
+			}
+		}
+		if strings.Contains(page.Body, "Décisions de la conférence") {
+			t.Errorf("only an entente has a conférence")
+		}
+		if other := w.client(t, clerkOlemps).Do("GET", convURL(rec.ID, ""), "", nil); strings.Contains(other.Body, "/cout-unitaire\"") {
+			t.Errorf("the beneficiary is offered the provider's form")
+		}
+		notice := func(v string) url.Values {
+			return url.Values{"version": {v}, "notice_year": {"2026"}, "notice_date": {inForce.String()}}
+		}
+		if resp := w.client(t, servertest.ClerkRodez).PostForm(convURL(rec.ID, "/cout-unitaire"), notice(version()), true); resp.StatusCode != 404 {
+			t.Errorf("a non-party: got %d want 404", resp.StatusCode)
+		}
+		if resp := w.client(t, clerkOlemps).PostForm(convURL(rec.ID, "/cout-unitaire"), notice(version()), true); resp.StatusCode != 403 {
+			t.Errorf("the beneficiary: got %d want 403", resp.StatusCode)
+		}
+		v, _ := strconv.Atoi(version())
+		if resp := onet.PostForm(convURL(rec.ID, "/cout-unitaire"), notice(strconv.Itoa(v-1)), true); resp.StatusCode != 409 {
+			t.Errorf("a stale version: got %d want 409\n%s", resp.StatusCode, resp.Body)
+		}
+		resp := onet.PostForm(convURL(rec.ID, "/cout-unitaire"), url.Values{"version": {version()}, "notice_year": {"2026"}}, true)
+		checkPage(t, resp)
+		if resp.StatusCode != 422 || !strings.Contains(resp.Body, `id="e-notice_date"`) || !strings.Contains(resp.Body, "Date de la notification : indiquez la date de la notification") {
+			t.Errorf("a notice without date: got %d\n%s", resp.StatusCode, resp.Body)
+		}
+		resp = onet.PostForm(convURL(rec.ID, "/cout-unitaire"), notice(version()), true)
+		if resp.StatusCode != 303 || !strings.Contains(resp.Header.Get("Location"), "fait=cout-unitaire") {
+			t.Fatalf("record the notice: got %d\n%s", resp.StatusCode, resp.Body)
+		}
+		page = onet.Do("GET", resp.Header.Get("Location"), "", nil)
+		checkPage(t, page)
+		for _, want := range []string{"La notification du coût unitaire est enregistrée.", "<th scope=\"row\">2026</th><td>15 juillet 2026</td>"} {
+			if !strings.Contains(page.Body, want) {
+				t.Errorf("page after the notice: want %q in it", want)
+			}
+		}
+		if body := alerts(); strings.Contains(body, `"kind":"notification_cout_unitaire"`) {
+			t.Errorf("Onet's alerts after the notice: %s", body)
+		}
+	})
 }

@@ -120,6 +120,8 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /conventions/{id}/soumettre", h.agreementSubmit)
 	mux.HandleFunc("POST /conventions/{id}/approbations", h.agreementApprove)
 	mux.HandleFunc("POST /conventions/{id}/signatures", h.agreementSign)
+	mux.HandleFunc("POST /conventions/{id}/decisions", h.agreementDecide)
+	mux.HandleFunc("POST /conventions/{id}/cout-unitaire", h.agreementUnitCostNotice)
 	mux.HandleFunc("GET /conventions/{id}/avenant", h.agreementAmendForm)
 	mux.HandleFunc("POST /conventions/{id}/avenant", h.agreementAmend)
 	mux.HandleFunc("POST /conventions/{id}/renouvellement", h.agreementRenew)
