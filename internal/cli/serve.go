@@ -7,6 +7,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"time"
 
 	"voisines/internal/auth"
 	"voisines/internal/org"
@@ -22,6 +23,8 @@ type serveConfig struct {
 	Addr          string // VOISINES_ADDR
 	Migrate       bool   // VOISINES_MIGRATE
 	SecureCookies bool   // VOISINES_SECURE_COOKIES
+	// JobsInterval is how often the background jobs run; 0 disables them.
+	JobsInterval time.Duration // VOISINES_JOBS_INTERVAL
 }
 
 // envErrors collects malformed environment variables, reported at start-up
@@ -56,6 +59,21 @@ func envString(env *Env, name, def string) string {
 	return def
 }
 
+// envDuration reads a duration environment variable ("1h", "30m"), def
+// when unset or empty.
+func envDuration(env *Env, name string, def time.Duration, errs *envErrors) time.Duration {
+	s := strings.TrimSpace(env.Getenv(name))
+	if s == "" {
+		return def
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		*errs = append(*errs, fmt.Sprintf("%s=%q is not a duration (for example 1h, 30m or 0 to disable)", name, s))
+		return def
+	}
+	return d
+}
+
 // validateAddr checks a listen address: host:port with a port number (the
 // host may be empty to listen on every interface).
 func validateAddr(addr string) error {
@@ -73,6 +91,9 @@ func (c serveConfig) validate() error {
 	if strings.TrimSpace(c.DB) == "" {
 		return fmt.Errorf("%w: --db is empty", errUsage)
 	}
+	if c.JobsInterval < 0 {
+		return fmt.Errorf("%w: --jobs-interval %s is negative (0 disables the background jobs)", errUsage, c.JobsInterval)
+	}
 	return validateAddr(c.Addr)
 }
 
@@ -87,6 +108,7 @@ func serveCommand() command {
 			fs.StringVar(&cfg.Addr, "addr", envString(env, "VOISINES_ADDR", ":8080"), "listen address host:port (env VOISINES_ADDR)")
 			fs.BoolVar(&cfg.Migrate, "migrate", envBool(env, "VOISINES_MIGRATE", &errs), "apply pending migrations before serving (env VOISINES_MIGRATE); an empty database is always migrated")
 			fs.BoolVar(&cfg.SecureCookies, "secure-cookies", envBool(env, "VOISINES_SECURE_COOKIES", &errs), "mark cookies Secure and send HSTS: set it when Voisines is served over HTTPS (env VOISINES_SECURE_COOKIES)")
+			fs.DurationVar(&cfg.JobsInterval, "jobs-interval", envDuration(env, "VOISINES_JOBS_INTERVAL", server.DefaultJobsInterval, &errs), "run the background jobs (conventions' daily refresh, equipment usage sync) at start and then at this interval; 0 disables them (env VOISINES_JOBS_INTERVAL)")
 			return func(ctx context.Context, args []string) error {
 				if len(args) > 0 {
 					return fmt.Errorf("%w: unexpected argument %q", errUsage, args[0])
@@ -102,11 +124,23 @@ func serveCommand() command {
 					return err
 				}
 				defer db.Close()
-				h, err := server.New(newDeps(env, db, cfg.SecureCookies))
+				deps := newDeps(env, db, cfg.SecureCookies)
+				h, err := server.New(deps)
 				if err != nil {
 					return err
 				}
-				env.Log.Info("voisines serving", "version", Version, "engine", db.Dialect.String(), "addr", cfg.Addr, "secure_cookies", cfg.SecureCookies)
+				if cfg.JobsInterval > 0 {
+					// Stopped and waited for before the database is closed.
+					jobsCtx, stopJobs := context.WithCancel(ctx)
+					jobsDone := make(chan struct{})
+					go func() {
+						defer close(jobsDone)
+						server.RunJobs(jobsCtx, deps, cfg.JobsInterval)
+					}()
+					defer func() { stopJobs(); <-jobsDone }()
+				}
+				env.Log.Info("voisines serving", "version", Version, "engine", db.Dialect.String(), "addr", cfg.Addr, "secure_cookies", cfg.SecureCookies,
+					"jobs_interval", cfg.JobsInterval.String())
 				return server.Serve(ctx, cfg.Addr, h, env.Log)
 			}
 		},

@@ -368,6 +368,14 @@ func New(db *store.DB) *Service {
 	return &Service{db: db, stmts: &stmtCache{db: db}, writer: newWriterQueue(db), now: time.Now}
 }
 
+// WithClock returns a copy of the service reading the time from now, for
+// tests and replays; the copy shares the database, statements and writer queue.
+func (s *Service) WithClock(now func() time.Time) *Service {
+	c := *s
+	c.now = now
+	return &c
+}
+
 // clock returns now in UTC to the microsecond, what both engines keep.
 func (s *Service) clock() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
 
