@@ -13,6 +13,7 @@ import (
 	"voisines/internal/agreement"
 	"voisines/internal/auth"
 	"voisines/internal/equipment"
+	"voisines/internal/ledger"
 	"voisines/internal/org"
 	"voisines/internal/server/problem"
 	"voisines/internal/server/session"
@@ -26,6 +27,7 @@ type Config struct {
 	Auth          *auth.Service
 	Agreements    *agreement.Service
 	Equipment     *equipment.Service
+	Ledger        *ledger.Service
 	Log           *slog.Logger
 	SecureCookies bool
 }
@@ -37,6 +39,7 @@ type Handler struct {
 	auth      *auth.Service
 	agreement *agreement.Service
 	equipment *equipment.Service
+	ledger    *ledger.Service
 	log       *slog.Logger
 	secure    bool
 }
@@ -45,6 +48,7 @@ type Handler struct {
 func New(cfg Config) *Handler {
 	h := &Handler{territory: cfg.Territory, orgs: cfg.Orgs, auth: cfg.Auth, equipment: cfg.Equipment, log: cfg.Log, secure: cfg.SecureCookies}
 	h.agreement = cfg.Agreements
+	h.ledger = cfg.Ledger
 	if h.log == nil {
 		h.log = slog.Default()
 	}
@@ -123,12 +127,21 @@ var routes = []route{
 	{"GET", "/api/v1/undivided-properties/{id}", (*Handler).propertyGet},
 	{"PUT", "/api/v1/undivided-properties/{id}/accounts/{year}", (*Handler).propertyAccounts},
 	{"GET", "/api/v1/undivided-properties/{id}/distribution/{year}", (*Handler).propertyDistribution},
+	{"GET", "/api/v1/organisations/{id}/ledger/{year}", (*Handler).ledgerYear},
+	{"GET", "/api/v1/organisations/{id}/ledger/{year}.xlsx", (*Handler).ledgerYearXLSX},
+	{"GET", "/api/v1/organisations/{id}/ledger/{year}/titres.csv", (*Handler).ledgerTitresCSV},
+	{"GET", "/api/v1/statements/{id}", (*Handler).statementGet},
+	{"GET", "/api/v1/statements/{id}/document.pdf", (*Handler).statementPDF},
+	{"GET", "/api/v1/agreements/{id}/statements", (*Handler).agreementStatements},
 }
 
 // Register adds the API routes to mux, and a catch-all that answers unknown
 // API paths in JSON.
 func (h *Handler) Register(mux *http.ServeMux) {
 	for _, rt := range routes {
+		if strings.Contains(rt.pattern, "}.") {
+			continue // a wildcard with a suffix: served by the segment's route, which dispatches on it
+		}
 		handle := rt.handle
 		mux.HandleFunc(rt.method+" "+rt.pattern, func(w http.ResponseWriter, r *http.Request) { handle(h, w, r) })
 	}

@@ -13,6 +13,7 @@ import (
 	"voisines/internal/api"
 	"voisines/internal/auth"
 	"voisines/internal/equipment"
+	"voisines/internal/ledger"
 	"voisines/internal/org"
 	"voisines/internal/server/problem"
 	"voisines/internal/store"
@@ -30,6 +31,9 @@ type Deps struct {
 	// Agreements runs the conventions; nil builds one over DB, Orgs and
 	// Territory.
 	Agreements *agreement.Service
+	// Ledger computes and reads statements and flows; nil builds one over
+	// DB and Agreements.
+	Ledger *ledger.Service
 	// SecureCookies marks cookies Secure (true behind HTTPS).
 	SecureCookies bool
 }
@@ -58,6 +62,9 @@ func New(deps Deps) (http.Handler, error) {
 	if deps.Agreements == nil {
 		deps.Agreements = agreement.NewService(deps.DB, deps.Orgs, deps.Territory)
 	}
+	if deps.Ledger == nil {
+		deps.Ledger = ledger.New(deps.DB, deps.Agreements)
+	}
 	equipments := equipment.New(deps.DB)
 	pages, err := web.New(web.Config{
 		Territory:     deps.Territory,
@@ -65,6 +72,7 @@ func New(deps Deps) (http.Handler, error) {
 		Auth:          deps.Auth,
 		Equipment:     equipments,
 		Agreements:    deps.Agreements,
+		Ledger:        deps.Ledger,
 		Log:           deps.Log,
 		SecureCookies: deps.SecureCookies,
 	})
@@ -81,6 +89,7 @@ func New(deps Deps) (http.Handler, error) {
 			Auth:          deps.Auth,
 			Equipment:     equipments,
 			Agreements:    deps.Agreements,
+			Ledger:        deps.Ledger,
 			Log:           deps.Log,
 			SecureCookies: deps.SecureCookies,
 		}),

@@ -16,6 +16,7 @@ import (
 	"voisines/internal/agreement"
 	"voisines/internal/auth"
 	"voisines/internal/equipment"
+	"voisines/internal/ledger"
 	"voisines/internal/org"
 	"voisines/internal/territory"
 )
@@ -33,6 +34,7 @@ type Config struct {
 	Auth          *auth.Service
 	Agreements    *agreement.Service
 	Equipment     *equipment.Service
+	Ledger        *ledger.Service
 	Log           *slog.Logger
 	SecureCookies bool
 }
@@ -44,6 +46,7 @@ type Handler struct {
 	auth      *auth.Service
 	agreement *agreement.Service
 	equipment *equipment.Service
+	ledger    *ledger.Service
 	log       *slog.Logger
 	secure    bool
 	pages     map[string]*template.Template
@@ -54,7 +57,8 @@ type Handler struct {
 // inside layout.html.
 var pageNames = []string{"home", "login", "communes", "commune", "epci", "profile", "account", "error",
 	"agreement_list", "agreement_kinds", "agreement_form", "agreement_detail", "agreement_terminate", "agreement_import", "agreement_opendata",
-	"equipment_catalogue", "equipment_page", "equipment_bookings"}
+	"equipment_catalogue", "equipment_page", "equipment_bookings",
+	"ledger_year", "ledger_statement"}
 
 // New parses every template and hashes every asset; a missing or broken file
 // fails here, at start-up, not on the first request.
@@ -65,6 +69,7 @@ func New(cfg Config) (*Handler, error) {
 		auth:      cfg.Auth,
 		agreement: cfg.Agreements,
 		equipment: cfg.Equipment,
+		ledger:    cfg.Ledger,
 		log:       cfg.Log,
 		secure:    cfg.SecureCookies,
 		pages:     make(map[string]*template.Template, len(pageNames)),
@@ -81,6 +86,7 @@ func New(cfg Config) (*Handler, error) {
 	}
 	funcs := templateFuncs(h.assets)
 	maps.Copy(funcs, agreementFuncs())
+	maps.Copy(funcs, ledgerFuncs())
 	for _, name := range pageNames {
 		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html", "templates/"+name+".html")
 		if err != nil {
@@ -142,6 +148,10 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /reservations", h.bookingsPage)
 	mux.HandleFunc("POST /reservations/{id}/{decision}", h.bookingDecision)
 	mux.HandleFunc("GET /calendriers/{token}", h.calendarFeed)
+	mux.HandleFunc("GET /finances", h.ledgerYear)
+	mux.HandleFunc("GET /finances/annee.xlsx", h.ledgerYearXLSX)
+	mux.HandleFunc("GET /finances/titres.csv", h.ledgerTitresCSV)
+	mux.HandleFunc("GET /finances/etats/{id}", h.ledgerStatement) // also {id}.pdf
 	mux.HandleFunc("GET /static/{file}", h.assets.serve)
 	mux.HandleFunc("/", h.notFound)
 }
