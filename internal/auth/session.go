@@ -65,6 +65,9 @@ type Session struct {
 	// ExpiresAt moves forward as the session is used (Resume), never beyond
 	// CreatedAt + SessionMax.
 	ExpiresAt time.Time
+	// Renewed is set by Resume when it moved ExpiresAt, so that the caller
+	// sends the cookie again with the new expiry.
+	Renewed bool
 }
 
 // CheckCSRF reports, in constant time, whether token is the session's CSRF
@@ -277,6 +280,7 @@ func (s *Service) Resume(ctx context.Context, token string) (User, Session, erro
 			return User{}, Session{}, fmt.Errorf("auth: resume session: %w", err)
 		}
 		sess.ExpiresAt = exp
+		sess.Renewed = true
 	}
 	sess.CreatedAt, sess.ExpiresAt = sess.CreatedAt.UTC(), sess.ExpiresAt.UTC()
 	return u, sess, nil

@@ -203,6 +203,12 @@ func (s *server) loadSession(next http.Handler) http.Handler {
 				info.Actor = auth.Actor{User: &user}
 				info.Token = c.Value
 				info.CSRF = sess.CSRF
+				if sess.Renewed {
+					// The browser keeps the cookie until the expiry it was
+					// last sent with: send the one that just moved.
+					sess.Token = c.Value
+					session.SetCookie(w, sess, s.deps.SecureCookies)
+				}
 				if lg, ok := r.Context().Value(loggedKey{}).(*logged); ok {
 					lg.userID = user.ID
 				}

@@ -15,6 +15,7 @@ import (
 	"voisines/internal/org"
 	"voisines/internal/server"
 	"voisines/internal/server/servertest"
+	"voisines/internal/server/session"
 	"voisines/internal/store"
 	"voisines/internal/store/storetest"
 	"voisines/internal/territory"
@@ -135,4 +136,41 @@ func TestReadyzFailsOnAStaleSchema(t *testing.T) {
 	case <-time.After(server.ShutdownTimeout + 5*time.Second):
 		t.Fatal("ServeListener did not return after the context was cancelled")
 	}
+}
+
+// TestAUsedSessionSendsItsCookieAgainWithTheNewExpiry checks that a session
+// whose expiry slides also moves the browser's cookie: otherwise the browser
+// would drop it 12 hours after login even while the clerk is working.
+func TestAUsedSessionSendsItsCookieAgainWithTheNewExpiry(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		f := servertest.New(t, db, servertest.Options{})
+		c := f.Client(t, servertest.ClerkRodez)
+		if resp := c.Do("GET", "/compte", "", nil); resp.Header.Get("Set-Cookie") != "" &&
+			strings.Contains(resp.Header.Get("Set-Cookie"), session.CookieName+"=") {
+			t.Fatalf("a session seen a moment ago sent its cookie again: %q", resp.Header.Get("Set-Cookie"))
+		}
+		// Pretend the last request was two hours ago.
+		if _, err := db.Reader().ExecContext(context.Background(),
+			`UPDATE sessions SET last_seen_at = ?, expires_at = ?`,
+			time.Now().UTC().Add(-2*time.Hour), time.Now().UTC().Add(10*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		resp := c.Do("GET", "/compte", "", nil)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET /compte: got %d want 200", resp.StatusCode)
+		}
+		var renewed *http.Cookie
+		for _, ck := range (&http.Response{Header: resp.Header}).Cookies() {
+			if ck.Name == session.CookieName {
+				renewed = ck
+			}
+		}
+		if renewed == nil {
+			t.Fatalf("no %s cookie in the answer: got %q", session.CookieName, resp.Header.Values("Set-Cookie"))
+		}
+		want := time.Now().Add(auth.SessionIdle)
+		if d := renewed.Expires.Sub(want); d < -time.Minute || d > time.Minute {
+			t.Fatalf("cookie expiry: got %v want about %v", renewed.Expires, want)
+		}
+	})
 }
