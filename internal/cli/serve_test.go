@@ -40,6 +40,8 @@ func TestServeRefusesABadConfiguration(t *testing.T) {
 		{"a malformed boolean in the environment", map[string]string{"VOISINES_SECURE_COOKIES": "maybe"}, []string{"serve"}, "VOISINES_SECURE_COOKIES"},
 		{"an empty database name", nil, []string{"serve", "--db", ""}, "--db is empty"},
 		{"an argument", nil, []string{"serve", "extra"}, "unexpected argument"},
+		{"a malformed jobs interval in the environment", map[string]string{"VOISINES_JOBS_INTERVAL": "bogus"}, []string{"serve"}, "VOISINES_JOBS_INTERVAL"},
+		{"a negative jobs interval", nil, []string{"serve", "--jobs-interval", "-1s"}, "jobs-interval"},
 		{"a demo geo-dir that is not a directory", nil, []string{"demo", "--geo-dir", "/nonexistent", "--setup-only"}, "is not a directory"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
