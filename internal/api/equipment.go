@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"voisines/internal/auth"
 	"voisines/internal/civil"
 	"voisines/internal/equipment"
 	"voisines/internal/server/problem"
@@ -48,6 +49,32 @@ func instant(field, s string) (time.Time, error) {
 			problem.Field{Name: field, Message: "date et heure attendues, comme 2026-09-07T17:00 (heure de Paris) ou 2026-09-07T15:00:00Z"})
 	}
 	return t, nil
+}
+
+// instants parses both ends of a span, naming the field at fault.
+func instants(startField, start, endField, end string) (time.Time, time.Time, error) {
+	from, err := instant(startField, start)
+	if err != nil {
+		return time.Time{}, time.Time{}, err
+	}
+	to, err := instant(endField, end)
+	return from, to, err
+}
+
+// actorAndID starts the handlers of a resource named by {id}: the acting
+// user and the id. When it returns false it has already answered.
+func (h *Handler) actorAndID(w http.ResponseWriter, r *http.Request) (auth.Actor, int64, bool) {
+	a, err := actor(r)
+	if err != nil {
+		h.Fail(w, r, err)
+		return auth.Actor{}, 0, false
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		h.Fail(w, r, err)
+		return auth.Actor{}, 0, false
+	}
+	return a, id, true
 }
 
 type equipmentList struct {
@@ -134,14 +161,8 @@ func (h *Handler) equipmentGet(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) equipmentUpdate(w http.ResponseWriter, r *http.Request) {
-	a, err := actor(r)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		h.Fail(w, r, err)
+	a, id, ok := h.actorAndID(w, r)
+	if !ok {
 		return
 	}
 	var body equipmentBody
@@ -217,14 +238,8 @@ type bookingBody struct {
 }
 
 func (h *Handler) bookingCreate(w http.ResponseWriter, r *http.Request) {
-	a, err := actor(r)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		h.Fail(w, r, err)
+	a, id, ok := h.actorAndID(w, r)
+	if !ok {
 		return
 	}
 	var body bookingBody
@@ -232,12 +247,7 @@ func (h *Handler) bookingCreate(w http.ResponseWriter, r *http.Request) {
 		h.Fail(w, r, err)
 		return
 	}
-	start, err := instant("starts_at", body.StartsAt)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	end, err := instant("ends_at", body.EndsAt)
+	start, end, err := instants("starts_at", body.StartsAt, "ends_at", body.EndsAt)
 	if err != nil {
 		h.Fail(w, r, err)
 		return
@@ -275,14 +285,8 @@ var weekdayNames = map[string]time.Weekday{
 }
 
 func (h *Handler) seriesCreate(w http.ResponseWriter, r *http.Request) {
-	a, err := actor(r)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		h.Fail(w, r, err)
+	a, id, ok := h.actorAndID(w, r)
+	if !ok {
 		return
 	}
 	var body seriesBody
@@ -299,6 +303,7 @@ func (h *Handler) seriesCreate(w http.ResponseWriter, r *http.Request) {
 		}
 		rule.Weekdays = append(rule.Weekdays, wd)
 	}
+	var err error
 	if rule.Exceptions, err = equipment.ParseDates(strings.Join(body.Exceptions, ",")); err != nil {
 		h.Fail(w, r, problem.Invalid("Une exception est invalide.", problem.Field{Name: "exceptions", Message: err.Error()}))
 		return
@@ -319,14 +324,8 @@ type reasonBody struct {
 }
 
 func (h *Handler) seriesCancel(w http.ResponseWriter, r *http.Request) {
-	a, err := actor(r)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		h.Fail(w, r, err)
+	a, id, ok := h.actorAndID(w, r)
+	if !ok {
 		return
 	}
 	var body reasonBody
@@ -350,14 +349,8 @@ type blackoutBody struct {
 }
 
 func (h *Handler) blackoutCreate(w http.ResponseWriter, r *http.Request) {
-	a, err := actor(r)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		h.Fail(w, r, err)
+	a, id, ok := h.actorAndID(w, r)
+	if !ok {
 		return
 	}
 	var body blackoutBody
@@ -365,12 +358,7 @@ func (h *Handler) blackoutCreate(w http.ResponseWriter, r *http.Request) {
 		h.Fail(w, r, err)
 		return
 	}
-	start, err := instant("starts_at", body.StartsAt)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	end, err := instant("ends_at", body.EndsAt)
+	start, end, err := instants("starts_at", body.StartsAt, "ends_at", body.EndsAt)
 	if err != nil {
 		h.Fail(w, r, err)
 		return
@@ -391,14 +379,8 @@ type bookingResponse struct {
 // bookingGet shows a booking with its change history to the members of
 // its owner and requester.
 func (h *Handler) bookingGet(w http.ResponseWriter, r *http.Request) {
-	a, err := actor(r)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		h.Fail(w, r, err)
+	a, id, ok := h.actorAndID(w, r)
+	if !ok {
 		return
 	}
 	b, err := h.equipment.Booking(r.Context(), a, id)
@@ -463,14 +445,8 @@ type useBody struct {
 }
 
 func (h *Handler) bookingUse(w http.ResponseWriter, r *http.Request) {
-	a, err := actor(r)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		h.Fail(w, r, err)
+	a, id, ok := h.actorAndID(w, r)
+	if !ok {
 		return
 	}
 	var body useBody
@@ -478,12 +454,7 @@ func (h *Handler) bookingUse(w http.ResponseWriter, r *http.Request) {
 		h.Fail(w, r, err)
 		return
 	}
-	in, err := instant("checked_in_at", body.CheckedInAt)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	out, err := instant("checked_out_at", body.CheckedOutAt)
+	in, out, err := instants("checked_in_at", body.CheckedInAt, "checked_out_at", body.CheckedOutAt)
 	if err != nil {
 		h.Fail(w, r, err)
 		return
@@ -504,16 +475,11 @@ type bookingsResponse struct {
 // it, default) or owner (of its equipment), ?status=requested,approved,
 // ?from=, ?to=, ?limit=.
 func (h *Handler) orgBookings(w http.ResponseWriter, r *http.Request) {
-	a, err := actor(r)
-	if err != nil {
-		h.Fail(w, r, err)
+	a, id, ok := h.actorAndID(w, r)
+	if !ok {
 		return
 	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
+	var err error
 	q := r.URL.Query()
 	f := equipment.BookingFilter{OrgID: id, Side: equipment.Side(q.Get("side"))}
 	if f.Side == "" {
@@ -558,14 +524,8 @@ type alertsResponse struct {
 // orgEquipmentAlerts lists the uses without convention the organisation is
 // part of, with the L1311-15 alert after a year.
 func (h *Handler) orgEquipmentAlerts(w http.ResponseWriter, r *http.Request) {
-	a, err := actor(r)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		h.Fail(w, r, err)
+	a, id, ok := h.actorAndID(w, r)
+	if !ok {
 		return
 	}
 	uses, err := h.equipment.UncoveredUses(r.Context(), a, id, civil.Today())
@@ -599,14 +559,8 @@ type feedBody struct {
 }
 
 func (h *Handler) feedCreate(w http.ResponseWriter, r *http.Request, scope equipment.FeedScope) {
-	a, err := actor(r)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		h.Fail(w, r, err)
+	a, id, ok := h.actorAndID(w, r)
+	if !ok {
 		return
 	}
 	var body feedBody
@@ -637,14 +591,8 @@ type feedsResponse struct {
 }
 
 func (h *Handler) orgFeeds(w http.ResponseWriter, r *http.Request) {
-	a, err := actor(r)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		h.Fail(w, r, err)
+	a, id, ok := h.actorAndID(w, r)
+	if !ok {
 		return
 	}
 	fs, err := h.equipment.Feeds(r.Context(), a, id)
@@ -659,14 +607,8 @@ func (h *Handler) orgFeeds(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) feedRevoke(w http.ResponseWriter, r *http.Request) {
-	a, err := actor(r)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		h.Fail(w, r, err)
+	a, id, ok := h.actorAndID(w, r)
+	if !ok {
 		return
 	}
 	f, err := h.equipment.RevokeFeed(r.Context(), a, id)

@@ -21,20 +21,15 @@ type usageResponse struct {
 // user, with their totals: ?agreement=, ?from=, ?to= (civil dates). Held
 // bookings are turned into records first, so the answer is up to date.
 func (h *Handler) orgUsage(w http.ResponseWriter, r *http.Request) {
-	a, err := actor(r)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		h.Fail(w, r, err)
+	a, id, ok := h.actorAndID(w, r)
+	if !ok {
 		return
 	}
 	if err := auth.Authorize(a, auth.ReadPrivate, id); err != nil {
 		h.Fail(w, r, err)
 		return
 	}
+	var err error
 	q := r.URL.Query()
 	f := usage.Filter{OrgID: id}
 	if s := q.Get("agreement"); s != "" {
@@ -78,14 +73,8 @@ func (h *Handler) orgUsage(w http.ResponseWriter, r *http.Request) {
 // propertyCreate records undivided property managed by the commission
 // syndicale of the path.
 func (h *Handler) propertyCreate(w http.ResponseWriter, r *http.Request) {
-	a, err := actor(r)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		h.Fail(w, r, err)
+	a, id, ok := h.actorAndID(w, r)
+	if !ok {
 		return
 	}
 	var body equipment.NewProperty
@@ -102,14 +91,8 @@ func (h *Handler) propertyCreate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) propertyGet(w http.ResponseWriter, r *http.Request) {
-	a, err := actor(r)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		h.Fail(w, r, err)
+	a, id, ok := h.actorAndID(w, r)
+	if !ok {
 		return
 	}
 	p, err := h.equipment.Property(r.Context(), a, id)
@@ -128,14 +111,8 @@ type accountsBody struct {
 }
 
 func (h *Handler) propertyAccounts(w http.ResponseWriter, r *http.Request) {
-	a, err := actor(r)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		h.Fail(w, r, err)
+	a, id, ok := h.actorAndID(w, r)
+	if !ok {
 		return
 	}
 	year, err := strconv.Atoi(r.PathValue("year"))
@@ -164,14 +141,8 @@ func (h *Handler) propertyAccounts(w http.ResponseWriter, r *http.Request) {
 // propertyDistribution is the split of a year's surplus or deficit between
 // the co-owners.
 func (h *Handler) propertyDistribution(w http.ResponseWriter, r *http.Request) {
-	a, err := actor(r)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		h.Fail(w, r, err)
+	a, id, ok := h.actorAndID(w, r)
+	if !ok {
 		return
 	}
 	year, err := strconv.Atoi(r.PathValue("year"))
