@@ -412,9 +412,6 @@ func (s *Service) Book(ctx context.Context, actor auth.Actor, r Request) (Bookin
 		return Booking{}, err
 	}
 	iv := Interval{r.Start, r.End}
-	if err := s.stmts.prepare(ctx, bookingStatements(iv)...); err != nil {
-		return Booking{}, fmt.Errorf("equipment: book %d: %w", r.EquipmentID, err)
-	}
 	var b Booking
 	if err := s.writer.enter(ctx); err != nil {
 		return Booking{}, fmt.Errorf("equipment: book %d: %w", r.EquipmentID, err)
@@ -422,15 +419,14 @@ func (s *Service) Book(ctx context.Context, actor auth.Actor, r Request) (Bookin
 	// No look before the insert: the slot table's key is the check. A
 	// clash makes the insert fail, the transaction roll back, and
 	// explainConflict name the booking that holds the slot.
-	err = s.db.InTx(ctx, func(sqlTx *store.Tx) error {
-		tx := s.stmts.in(sqlTx)
+	err = s.db.InTx(ctx, func(tx *store.Tx) error {
 		now := s.clock()
 		var err error
 		b, err = s.insertBooking(ctx, tx, actor, p, KindBooking, r.RequesterOrgID, r.AgreementID, 0, iv, r.Purpose, now)
 		if err != nil {
 			return err
 		}
-		return audit.Record(ctx, sqlTx, actor.Audit(r.RequesterOrgID, "booking.request", "booking", strconv.FormatInt(b.ID, 10),
+		return audit.Record(ctx, tx, actor.Audit(r.RequesterOrgID, "booking.request", "booking", strconv.FormatInt(b.ID, 10),
 			map[string]any{"equipment_id": r.EquipmentID, "owner_org_id": p.equipment.OwnerOrgID, "starts_at": r.Start,
 				"ends_at": r.End, "agreement_id": r.AgreementID, "status": p.status, "uncovered": p.uncovered}))
 	})

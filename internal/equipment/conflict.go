@@ -50,7 +50,7 @@ func newConflict(requested, clash Interval, kind BookingKind, series bool) *Conf
 	return &ConflictError{Requested: requested, Clash: clash, ClashKind: kind, Series: series, Message: msg}
 }
 
-// The statements of the booking path, kept prepared on SQLite (stmtCache).
+// The statements of the booking path (store.Tx keeps them prepared on SQLite).
 const (
 	qClash = `SELECT booking_id FROM booking_slots WHERE equipment_id = ? AND quarter >= ? AND quarter < ?
 		AND booking_id <> ? ORDER BY quarter LIMIT 1`
@@ -77,12 +77,6 @@ func slotInsert(n int64) string {
 		b.WriteString("(?, ?, ?)")
 	}
 	return b.String()
-}
-
-// bookingStatements are the statements a booking of iv runs.
-func bookingStatements(iv Interval) []string {
-	n := min(quarterOf(iv.End)-quarterOf(iv.Start), slotBatch)
-	return []string{qClash, qClashBooking, qInsertBooking, slotInsert(n)}
 }
 
 // firstClash returns the earliest active booking or blackout of the

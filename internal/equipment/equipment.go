@@ -357,7 +357,6 @@ func kindList() string {
 // Service runs the equipment operations over the database.
 type Service struct {
 	db     *store.DB
-	stmts  *stmtCache
 	writer writerQueue
 	// now is the clock; tests move it.
 	now func() time.Time
@@ -365,7 +364,7 @@ type Service struct {
 
 // New returns a Service over db.
 func New(db *store.DB) *Service {
-	return &Service{db: db, stmts: &stmtCache{db: db}, writer: newWriterQueue(db), now: time.Now}
+	return &Service{db: db, writer: newWriterQueue(db), now: time.Now}
 }
 
 // WithClock returns a copy of the service reading the time from now, for
