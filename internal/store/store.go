@@ -59,6 +59,10 @@ type DB struct {
 	read    *sql.DB
 	dsn     string
 	stmts   stmtCache
+	// readStmts caches the read pool's prepared statements on SQLite:
+	// unlike the writer's, they are prepared on first use, since the read
+	// pool has several connections and nothing holds them.
+	readStmts stmtCache
 }
 
 // stmtCache keeps the writer's prepared statements by query text, so that a
@@ -109,6 +113,34 @@ func (c *stmtCache) prepare(ctx context.Context, db *sql.DB, queries map[string]
 		}
 		c.mu.Unlock()
 	}
+}
+
+// readStmt returns the read pool's prepared statement for q, preparing it
+// on first use; nil when the cache is full or q does not prepare (the
+// caller then runs q unprepared, which reports the error).
+func (c *stmtCache) readStmt(ctx context.Context, db *sql.DB, q string) *sql.Stmt {
+	c.mu.Lock()
+	st, have := c.m[q]
+	full := len(c.m) >= maxCachedStmts
+	c.mu.Unlock()
+	if have || full {
+		return st
+	}
+	st, err := db.PrepareContext(ctx, q)
+	if err != nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = make(map[string]*sql.Stmt)
+	}
+	if other, have := c.m[q]; have {
+		st.Close() // another reader prepared it meanwhile
+		return other
+	}
+	c.m[q] = st
+	return st
 }
 
 func (c *stmtCache) close() {
@@ -198,6 +230,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 // Close closes every pool.
 func (db *DB) Close() error {
 	db.stmts.close()
+	db.readStmts.close()
 	err := db.write.Close()
 	if db.read != db.write {
 		if rerr := db.read.Close(); err == nil {
@@ -237,11 +270,28 @@ func (r reader) ExecContext(ctx context.Context, q string, args ...any) (sql.Res
 	return res, MapError(err)
 }
 func (r reader) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if st := r.stmt(ctx, q); st != nil {
+		rows, err := st.QueryContext(ctx, args...)
+		return rows, MapError(err)
+	}
 	rows, err := r.db.read.QueryContext(ctx, r.db.Dialect.Rebind(q), args...)
 	return rows, MapError(err)
 }
 func (r reader) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	if st := r.stmt(ctx, q); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return r.db.read.QueryRowContext(ctx, r.db.Dialect.Rebind(q), args...)
+}
+
+// stmt returns the prepared statement for q on SQLite, whose pure-Go driver
+// would otherwise parse the SQL on every call; nil on PostgreSQL, where
+// pgx caches statements itself.
+func (r reader) stmt(ctx context.Context, q string) *sql.Stmt {
+	if r.db.Dialect != SQLite {
+		return nil
+	}
+	return r.db.readStmts.readStmt(ctx, r.db.read, q)
 }
 
 // Tx is a write transaction. Its methods take "?" placeholders.

@@ -158,3 +158,62 @@ func TestCachedStatementsSeeTheirTransaction(t *testing.T) {
 		}
 	})
 }
+
+// TestReadsSeeWritesAndSchemaChangesThroughTheirCache runs the same read
+// query before and after writes and a schema change: the read pool's
+// prepared statements (SQLite) must never answer from a stale plan.
+func TestReadsSeeWritesAndSchemaChangesThroughTheirCache(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		exec := func(q string, args ...any) {
+			t.Helper()
+			if err := db.InTx(ctx, func(tx *store.Tx) error { _, err := tx.ExecContext(ctx, q, args...); return err }); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		exec(`CREATE TABLE cache_probe (id INTEGER PRIMARY KEY, label TEXT NOT NULL)`)
+		count := func() (n int) {
+			t.Helper()
+			if err := db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM cache_probe WHERE label <> ?`, "").Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		for i := 1; i <= 3; i++ {
+			exec(`INSERT INTO cache_probe (id, label) VALUES (?, ?)`, i, fmt.Sprint("ligne ", i))
+			if got := count(); got != i {
+				t.Fatalf("after %d inserts: got %d rows want %d", i, got, i)
+			}
+		}
+		columns := func() []string {
+			t.Helper()
+			rows, err := db.Reader().QueryContext(ctx, `SELECT * FROM cache_probe WHERE id = ?`, 2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			cols, err := rows.Columns()
+			if err != nil {
+				t.Fatal(err)
+			}
+			return cols
+		}
+		if cols := columns(); len(cols) != 2 {
+			t.Fatalf("SELECT *: got columns %v, want id, label", cols)
+		}
+		exec(`ALTER TABLE cache_probe ADD COLUMN note TEXT`)
+		exec(`UPDATE cache_probe SET note = 'vu' WHERE id = 2`)
+		if got := count(); got != 3 {
+			t.Fatalf("after the schema change: got %d rows want 3", got)
+		}
+		if db.Dialect != store.SQLite {
+			// pgx's own statement cache refuses a SELECT * whose columns
+			// changed ("cached plan must not change result type"); Voisines
+			// names its columns, and migrations run before serving.
+			return
+		}
+		if cols := columns(); len(cols) != 3 {
+			t.Fatalf("SELECT * after ADD COLUMN: got columns %v, want id, label, note", cols)
+		}
+	})
+}
