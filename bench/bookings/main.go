@@ -14,6 +14,12 @@
 //
 //	go run ./bench/bookings                       # SQLite, then PostgreSQL if reachable
 //	go run ./bench/bookings -engines sqlite -clients 64 -requests 20000 -duration 15s
+//	go run ./bench/bookings -engines sqlite -duration 8s -runs 5   # min and median of 5 runs
+//
+// On a machine shared with other work, one run says little: -runs repeats
+// each measurement, alternating the engines and the bare handler, notes the
+// load average before each run, and ends with the minimum and median of
+// each column that matters.
 //
 // PostgreSQL is taken from -pg, or VOISINES_TEST_POSTGRES; each run uses a
 // fresh schema dropped at the end. Loads are bounded by -requests and
@@ -62,6 +68,7 @@ type config struct {
 	duration  time.Duration
 	equipment int
 	pg        string
+	runs      int
 }
 
 // result is what one run measured.
@@ -76,6 +83,7 @@ type result struct {
 	overlaps   int
 	stored     int // active bookings in the table
 	firstError string
+	load       string // load average (1 min) before the run
 	// cpu is the process's CPU time (user + system, client and server
 	// alike) during the load: contention from other processes stretches
 	// the wall clock but not this.
@@ -97,6 +105,7 @@ func main() {
 	flag.DurationVar(&cfg.duration, "duration", 15*time.Second, "at most this long per run")
 	flag.IntVar(&cfg.equipment, "equipment", 16, "pieces of equipment the clients book")
 	flag.StringVar(&cfg.pg, "pg", os.Getenv("VOISINES_TEST_POSTGRES"), "PostgreSQL URL")
+	flag.IntVar(&cfg.runs, "runs", 1, "repeat each measurement this many times and summarise")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
 	if *cpuprofile != "" {
@@ -111,24 +120,34 @@ func main() {
 	if cfg.pg == "" {
 		cfg.pg = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
 	}
-	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
-		loadAverage = strings.Join(strings.Fields(string(b))[:3], " ")
-	}
+	loadAverage = currentLoad3()
 	ctx := context.Background()
 	var results []result
-	for _, engine := range strings.Split(*engines, ",") {
-		r, err := runEngine(ctx, strings.TrimSpace(engine), cfg)
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "bookings: %s: %v\n", engine, err)
-			continue
+	for run := 1; run <= max(cfg.runs, 1); run++ {
+		suffix := ""
+		if cfg.runs > 1 {
+			suffix = fmt.Sprintf(" #%d", run)
 		}
-		results = append(results, r)
-	}
-	bare, err := runBare(cfg)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "bookings: bare handler: %v\n", err)
-	} else {
-		results = append(results, bare)
+		for _, engine := range strings.Split(*engines, ",") {
+			load := currentLoad()
+			r, err := runEngine(ctx, strings.TrimSpace(engine), cfg)
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "bookings: %s: %v\n", engine, err)
+				continue
+			}
+			r.name += suffix
+			r.load = load
+			results = append(results, r)
+		}
+		load := currentLoad()
+		bare, err := runBare(cfg)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "bookings: bare handler: %v\n", err)
+		} else {
+			bare.name += suffix
+			bare.load = load
+			results = append(results, bare)
+		}
 	}
 	report(os.Stdout, cfg, results)
 	for _, r := range results {
@@ -143,25 +162,81 @@ func main() {
 // the machine take CPU from the benchmark.
 var loadAverage = "unknown"
 
+// currentLoad3 returns the 1, 5 and 15-minute load averages.
+func currentLoad3() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	return strings.Join(strings.Fields(string(b))[:3], " ")
+}
+
+// currentLoad returns the 1-minute load average.
+func currentLoad() string { return strings.Fields(currentLoad3() + " ")[0] }
+
 func report(w io.Writer, cfg config, results []result) {
 	fmt.Fprintf(w, "%d clients over HTTP on 127.0.0.1, 2-hour bookings on %d pieces of equipment, every 10th request for a taken slot\n\n",
 		cfg.clients, cfg.equipment)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "run\trequests\taccepted\tconflicts (409)\terrors\tseconds\taccepted/s\trequests/s\tp50 ms\tp99 ms\tmax ms\tCPU ms/request\toverlaps\t")
+	fmt.Fprintln(tw, "run\tload\trequests\taccepted\tconflicts (409)\terrors\tseconds\taccepted/s\trequests/s\tp50 ms\tp99 ms\tmax ms\tCPU ms/request\toverlaps\t")
 	for _, r := range results {
 		secs := r.elapsed.Seconds()
 		slices.Sort(r.latencies)
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%.2f\t%.0f\t%.0f\t%.2f\t%.2f\t%.2f\t%.3f\t%d\t\n", r.name, r.requests, r.accepted, r.conflicts, r.errors,
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%.2f\t%.0f\t%.0f\t%.2f\t%.2f\t%.2f\t%.3f\t%d\t\n", r.name, r.load, r.requests, r.accepted, r.conflicts, r.errors,
 			secs, float64(r.accepted)/secs, float64(r.requests)/secs, ms(pct(r.latencies, 50)), ms(pct(r.latencies, 99)),
 			ms(pct(r.latencies, 100)), ms(r.cpu)/float64(max(r.requests, 1)), r.overlaps)
 	}
 	tw.Flush()
+	if cfg.runs > 1 {
+		summarise(w, results)
+	}
 	fmt.Fprintf(w, "\nmachine: %d CPUs, load average before the runs %s\n", runtime.NumCPU(), loadAverage)
 	for _, r := range results {
 		if r.firstError != "" {
 			fmt.Fprintf(w, "%s: first error: %s\n", r.name, r.firstError)
 		}
 	}
+}
+
+// summarise prints, per measurement, the minimum and the median over its
+// runs of accepted/s, p50, p99 and CPU per request (the best of accepted/s
+// is its maximum: the minimum tells how bad a busy machine made it).
+func summarise(w io.Writer, results []result) {
+	type stats struct{ accepted, p50, p99, cpu []float64 }
+	var names []string
+	by := map[string]*stats{}
+	for _, r := range results {
+		name, _, _ := strings.Cut(r.name, " #")
+		st, ok := by[name]
+		if !ok {
+			st = &stats{}
+			by[name] = st
+			names = append(names, name)
+		}
+		secs := r.elapsed.Seconds()
+		st.accepted = append(st.accepted, float64(r.accepted)/secs)
+		st.p50 = append(st.p50, ms(pct(r.latencies, 50)))
+		st.p99 = append(st.p99, ms(pct(r.latencies, 99)))
+		st.cpu = append(st.cpu, ms(r.cpu)/float64(max(r.requests, 1)))
+	}
+	median := func(v []float64) float64 {
+		v = slices.Clone(v)
+		slices.Sort(v)
+		if n := len(v); n%2 == 0 {
+			return (v[n/2-1] + v[n/2]) / 2
+		}
+		return v[len(v)/2]
+	}
+	fmt.Fprintln(w, "\nover the runs: min / median (max for accepted/s)")
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "measurement\truns\taccepted/s min\tmedian\tmax\tp50 ms min\tmedian\tp99 ms min\tmedian\tCPU ms/request min\tmedian\t")
+	for _, name := range names {
+		st := by[name]
+		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%.0f\t%.0f\t%.2f\t%.2f\t%.2f\t%.2f\t%.3f\t%.3f\t\n", name, len(st.accepted),
+			slices.Min(st.accepted), median(st.accepted), slices.Max(st.accepted), slices.Min(st.p50), median(st.p50),
+			slices.Min(st.p99), median(st.p99), slices.Min(st.cpu), median(st.cpu))
+	}
+	tw.Flush()
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }

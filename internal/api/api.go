@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 
 	"voisines/internal/agreement"
@@ -15,8 +16,11 @@ import (
 	"voisines/internal/equipment"
 	"voisines/internal/ledger"
 	"voisines/internal/org"
+	"voisines/internal/purchasing"
 	"voisines/internal/server/problem"
 	"voisines/internal/server/session"
+	"voisines/internal/service"
+	"voisines/internal/staff"
 	"voisines/internal/territory"
 )
 
@@ -28,6 +32,9 @@ type Config struct {
 	Agreements    *agreement.Service
 	Equipment     *equipment.Service
 	Ledger        *ledger.Service
+	Staff         *staff.Service
+	Services      *service.Manager
+	Purchasing    *purchasing.Service
 	Log           *slog.Logger
 	SecureCookies bool
 }
@@ -40,6 +47,9 @@ type Handler struct {
 	agreement *agreement.Service
 	equipment *equipment.Service
 	ledger    *ledger.Service
+	staff     *staff.Service
+	services  *service.Manager
+	purchase  *purchasing.Service
 	log       *slog.Logger
 	secure    bool
 }
@@ -49,21 +59,27 @@ func New(cfg Config) *Handler {
 	h := &Handler{territory: cfg.Territory, orgs: cfg.Orgs, auth: cfg.Auth, equipment: cfg.Equipment, log: cfg.Log, secure: cfg.SecureCookies}
 	h.agreement = cfg.Agreements
 	h.ledger = cfg.Ledger
+	h.staff, h.services, h.purchase = cfg.Staff, cfg.Services, cfg.Purchasing
 	if h.log == nil {
 		h.log = slog.Default()
 	}
 	return h
 }
 
-// route is one API endpoint. The table below is what Register installs and
-// what the OpenAPI test compares with the document.
+// route is one API endpoint. The routes table is what Register installs and
+// what the OpenAPI test compares with the document; each route family keeps
+// its own slice in its own file and is listed here.
 type route struct {
 	method  string
 	pattern string
 	handle  func(h *Handler, w http.ResponseWriter, r *http.Request)
 }
 
-var routes = []route{
+var routes = slices.Concat(coreRoutes, ledgerWriteRoutes, staffRoutes, serviceRoutes, purchasingRoutes)
+
+// coreRoutes are the territory, organisations, accounts, conventions,
+// equipment and ledger reads.
+var coreRoutes = []route{
 	{"GET", "/api/v1/openapi.json", (*Handler).openAPI},
 	{"GET", "/api/v1/communes", (*Handler).searchCommunes},
 	{"GET", "/api/v1/communes/{code}", (*Handler).commune},
@@ -127,6 +143,9 @@ var routes = []route{
 	{"GET", "/api/v1/undivided-properties/{id}", (*Handler).propertyGet},
 	{"PUT", "/api/v1/undivided-properties/{id}/accounts/{year}", (*Handler).propertyAccounts},
 	{"GET", "/api/v1/undivided-properties/{id}/distribution/{year}", (*Handler).propertyDistribution},
+	{"GET", "/api/v1/undivided-properties", (*Handler).propertyListAll},
+	{"GET", "/api/v1/undivided-properties/{id}/accounts", (*Handler).propertyAccountsList},
+	{"POST", "/api/v1/undivided-properties/{id}/distribution/{year}/statement", (*Handler).propertyStatement},
 	{"GET", "/api/v1/organisations/{id}/ledger/{year}", (*Handler).ledgerYear},
 	{"GET", "/api/v1/organisations/{id}/ledger/{year}.xlsx", (*Handler).ledgerYearXLSX},
 	{"GET", "/api/v1/organisations/{id}/ledger/{year}/titres.csv", (*Handler).ledgerTitresCSV},

@@ -28,6 +28,17 @@ func (h *Handler) failEquipment(w http.ResponseWriter, r *http.Request, err erro
 		h.WriteProblem(w, r, problem.Problem{Status: http.StatusConflict, Code: "conflict", Message: ce.Message})
 		return
 	}
+	// Bookings a deactivation or a blackout would cancel: one field per
+	// booking, bookings[i], naming it.
+	var ae *equipment.AffectedError
+	if errors.As(err, &ae) {
+		p := problem.Problem{Status: http.StatusConflict, Code: "bookings_affected", Message: ae.Message}
+		for i, line := range ae.Lines() {
+			p.Fields = append(p.Fields, problem.Field{Name: fmt.Sprintf("bookings[%d]", i), Message: line})
+		}
+		h.WriteProblem(w, r, p)
+		return
+	}
 	h.Fail(w, r, err)
 }
 
@@ -123,6 +134,9 @@ type equipmentBody struct {
 	OwnerOrgID int64 `json:"owner_org_id"`
 	Version    int64 `json:"version"`
 	equipment.Details
+	// On update, what to do with the bookings to come when active turns
+	// false.
+	equipment.Withdrawal
 }
 
 func (h *Handler) equipmentCreate(w http.ResponseWriter, r *http.Request) {
@@ -175,12 +189,15 @@ func (h *Handler) equipmentUpdate(w http.ResponseWriter, r *http.Request) {
 			problem.Field{Name: "version", Message: "nombre entier positif obligatoire"}))
 		return
 	}
-	e, err := h.equipment.Update(r.Context(), a, id, body.Version, body.Details)
+	e, cancelled, err := h.equipment.UpdateWithdrawing(r.Context(), a, id, body.Version, body.Details, body.Withdrawal)
 	if err != nil {
-		h.Fail(w, r, err)
+		h.failEquipment(w, r, err)
 		return
 	}
-	h.writeJSON(w, http.StatusOK, e)
+	if cancelled == nil {
+		cancelled = []equipment.Booking{}
+	}
+	h.writeJSON(w, http.StatusOK, equipmentResponse{Equipment: e, Cancelled: cancelled})
 }
 
 type calendarResponse struct {
@@ -346,6 +363,20 @@ type blackoutBody struct {
 	StartsAt string `json:"starts_at"`
 	EndsAt   string `json:"ends_at"`
 	Reason   string `json:"reason"`
+	equipment.Withdrawal
+}
+
+// blackoutResponse is a blackout with the bookings it cancelled.
+type blackoutResponse struct {
+	equipment.Booking
+	Cancelled []equipment.Booking `json:"cancelled_bookings"`
+}
+
+// equipmentResponse is equipment after an update, with the bookings its
+// deactivation cancelled.
+type equipmentResponse struct {
+	equipment.Equipment
+	Cancelled []equipment.Booking `json:"cancelled_bookings"`
 }
 
 func (h *Handler) blackoutCreate(w http.ResponseWriter, r *http.Request) {
@@ -363,12 +394,15 @@ func (h *Handler) blackoutCreate(w http.ResponseWriter, r *http.Request) {
 		h.Fail(w, r, err)
 		return
 	}
-	b, err := h.equipment.Blackout(r.Context(), a, id, start, end, body.Reason)
+	b, cancelled, err := h.equipment.Blackout(r.Context(), a, id, start, end, body.Reason, body.Withdrawal)
 	if err != nil {
 		h.failEquipment(w, r, err)
 		return
 	}
-	h.writeJSON(w, http.StatusCreated, b)
+	if cancelled == nil {
+		cancelled = []equipment.Booking{}
+	}
+	h.writeJSON(w, http.StatusCreated, blackoutResponse{Booking: b, Cancelled: cancelled})
 }
 
 type bookingResponse struct {

@@ -209,8 +209,8 @@ func TestCalendarFeedOverHTTP(t *testing.T) {
 			t.Error("the feed does not use Europe/Paris local times")
 		}
 		onet := f.Client(t, servertest.ClerkOnet)
-		if r := onet.Do("DELETE", fmt.Sprintf("/api/v1/feeds/%d", created.Feed.ID), "", map[string]string{"X-CSRF-Token": onet.CSRF}); r.StatusCode != http.StatusForbidden {
-			t.Errorf("another commune revokes the feed: got %d, want 403", r.StatusCode)
+		if r := onet.Do("DELETE", fmt.Sprintf("/api/v1/feeds/%d", created.Feed.ID), "", map[string]string{"X-CSRF-Token": onet.CSRF}); r.StatusCode != http.StatusNotFound {
+			t.Errorf("another commune revokes the feed: got %d, want 404", r.StatusCode)
 		}
 		if r := rodez.Do("DELETE", fmt.Sprintf("/api/v1/feeds/%d", created.Feed.ID), "", map[string]string{"X-CSRF-Token": rodez.CSRF}); r.StatusCode != http.StatusOK {
 			t.Fatalf("revoke: %d %s", r.StatusCode, r.Body)
@@ -221,5 +221,57 @@ func TestCalendarFeedOverHTTP(t *testing.T) {
 		if r := anon.Do("GET", "/calendriers/inconnu.ics", "", nil); r.StatusCode != http.StatusNotFound {
 			t.Errorf("unknown feed: got %d, want 404", r.StatusCode)
 		}
+	})
+}
+
+func TestWithdrawingEquipmentOverTheAPI(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		f := newEquipmentFixture(t, db)
+		gym := fmt.Sprintf("/api/v1/equipment/%d", f.gym.ID)
+		day := nextMonday().Format("2006-01-02")
+		off := func(version int, extra string) string {
+			return fmt.Sprintf(`{"version": %d, "name": "Gymnase Paul-Ramadier", "kind": "gym", "unit": "hour", "active": false%s}`, version, extra)
+		}
+		run(t, f.Fixture, []scenario{
+			{name: "a blackout over a booking lists it", user: servertest.ClerkRodez, method: "POST", path: gym + "/blackouts", csrf: true,
+				body:   fmt.Sprintf(`{"starts_at": "%sT08:00", "ends_at": "%sT12:00", "reason": "Fuite"}`, day, day),
+				status: http.StatusConflict, content: []string{`"code":"bookings_affected"`, `"name":"bookings[0]"`, fmt.Sprintf("n° %d", f.pending.ID)}},
+			{name: "deactivating lists the bookings to come", user: servertest.ClerkRodez, method: "PUT", path: gym, csrf: true,
+				body: off(1, ""), status: http.StatusConflict, content: []string{`"code":"bookings_affected"`, "Onet-le-Château"}},
+			{name: "a confirmation needs a reason", user: servertest.ClerkRodez, method: "PUT", path: gym, csrf: true,
+				body: off(1, `, "cancel_bookings": true`), status: http.StatusUnprocessableEntity, content: []string{`"cancel_reason"`}},
+			{name: "a confirmed deactivation cancels them", user: servertest.ClerkRodez, method: "PUT", path: gym, csrf: true,
+				body: off(1, `, "cancel_bookings": true, "cancel_reason": "Désamiantage"`), status: http.StatusOK,
+				content: []string{`"active":false`, `"cancelled_bookings":[{`, `"cancel_reason":"Désamiantage"`}},
+			{name: "the requester reads why in the history", user: servertest.ClerkOnet, method: "GET", path: fmt.Sprintf("/api/v1/bookings/%d", f.pending.ID),
+				status: http.StatusOK, content: []string{`"status":"cancelled"`, `"action":"cancelled"`, `"detail":"Désamiantage"`,
+					`"cancelled_by":"` + servertest.Email(servertest.ClerkRodez)}},
+			{name: "nobody books withdrawn equipment", user: servertest.ClerkOnet, method: "POST", path: gym + "/bookings", csrf: true,
+				body:   fmt.Sprintf(`{"requester_org_id": %d, "starts_at": "%sT14:00", "ends_at": "%sT15:00"}`, f.Orgs[servertest.Onet].ID, day, day),
+				status: http.StatusUnprocessableEntity, content: []string{`"equipment_id"`}},
+		})
+	})
+}
+
+func TestUndividedPropertiesOverTheAPI(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		w := servertest.NewIndivisWorld(t, db)
+		p := fmt.Sprintf("/api/v1/undivided-properties/%d", w.Property.ID)
+		run(t, w.F, []scenario{
+			{name: "a co-owner lists its properties", user: servertest.ClerkOnet, method: "GET", path: "/api/v1/undivided-properties",
+				status: http.StatusOK, content: []string{`"name":"Forêt des Palanges"`, `"share":"2/7"`}},
+			{name: "an organisation not concerned lists none", user: servertest.AdminAgglo, method: "GET", path: "/api/v1/undivided-properties",
+				status: http.StatusOK, content: []string{`{"properties":[]}`}},
+			{name: "nor reads the property", user: servertest.AdminAgglo, method: "GET", path: p, status: http.StatusNotFound},
+			{name: "a co-owner reads the years recorded", user: servertest.ClerkOnet, method: "GET", path: p + "/accounts",
+				status: http.StatusOK, content: []string{`"year":2025`, `"receipts":8751700`, `"expenses":3190540`}},
+			{name: "a co-owner cannot draft the commission's statement", user: servertest.ClerkOnet, method: "POST",
+				path: p + "/distribution/2025/statement", csrf: true, body: `{}`, status: http.StatusForbidden},
+			{name: "a year without accounts is invalid", user: servertest.Admin, method: "POST",
+				path: p + "/distribution/2019/statement", csrf: true, body: `{}`, status: http.StatusUnprocessableEntity, content: []string{`"year"`}},
+			{name: "the commission drafts the statement through the ledger", user: servertest.Admin, method: "POST",
+				path: p + "/distribution/2025/statement", csrf: true, body: `{}`, status: http.StatusCreated,
+				content: []string{`"status":"draft"`, fmt.Sprintf(`"agreement_id":%d`, w.Agreement.ID), "55611"}},
+		})
 	})
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 
@@ -115,9 +116,9 @@ func (h *Handler) propertyAccounts(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	year, err := strconv.Atoi(r.PathValue("year"))
+	year, err := yearParam(r)
 	if err != nil {
-		h.Fail(w, r, problem.Invalid("L'année est invalide.", problem.Field{Name: "year", Message: "année attendue, comme 2025"}))
+		h.Fail(w, r, err)
 		return
 	}
 	var body accountsBody
@@ -145,9 +146,9 @@ func (h *Handler) propertyDistribution(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	year, err := strconv.Atoi(r.PathValue("year"))
+	year, err := yearParam(r)
 	if err != nil {
-		h.Fail(w, r, problem.Invalid("L'année est invalide.", problem.Field{Name: "year", Message: "année attendue, comme 2025"}))
+		h.Fail(w, r, err)
 		return
 	}
 	d, err := h.equipment.Split(r.Context(), a, id, year)
@@ -156,4 +157,85 @@ func (h *Handler) propertyDistribution(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.writeJSON(w, http.StatusOK, d)
+}
+
+// yearParam reads the {year} of the path.
+func yearParam(r *http.Request) (int, error) {
+	year, err := strconv.Atoi(r.PathValue("year"))
+	if err != nil {
+		return 0, problem.Invalid("L'année est invalide.", problem.Field{Name: "year", Message: "année attendue, comme 2025"})
+	}
+	return year, nil
+}
+
+type propertyList struct {
+	Properties []equipment.Property `json:"properties"`
+}
+
+// propertyListAll lists the undivided properties of the user's
+// commissions and co-owner communes.
+func (h *Handler) propertyListAll(w http.ResponseWriter, r *http.Request) {
+	a, err := actor(r)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	ps, err := h.equipment.Properties(r.Context(), a)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	if ps == nil {
+		ps = []equipment.Property{}
+	}
+	h.writeJSON(w, http.StatusOK, propertyList{Properties: ps})
+}
+
+type accountsList struct {
+	Accounts []equipment.RecordedAccounts `json:"accounts"`
+}
+
+// propertyAccountsList lists the years recorded for a property, latest
+// first.
+func (h *Handler) propertyAccountsList(w http.ResponseWriter, r *http.Request) {
+	a, id, ok := h.actorAndID(w, r)
+	if !ok {
+		return
+	}
+	list, err := h.equipment.AccountsOf(r.Context(), a, id)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	if list == nil {
+		list = []equipment.RecordedAccounts{}
+	}
+	h.writeJSON(w, http.StatusOK, accountsList{Accounts: list})
+}
+
+// propertyStatement drafts, in the financial engine, the statement that
+// splits a year's surplus or deficit between the co-owners; the commission
+// issues it like any other statement.
+func (h *Handler) propertyStatement(w http.ResponseWriter, r *http.Request) {
+	a, id, ok := h.actorAndID(w, r)
+	if !ok {
+		return
+	}
+	year, err := yearParam(r)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	req, err := h.equipment.StatementRequest(r.Context(), a, id, year)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	st, err := h.ledger.Draft(r.Context(), a, req)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	w.Header().Set("Location", fmt.Sprintf("/api/v1/statements/%d", st.ID))
+	h.writeJSON(w, http.StatusCreated, st)
 }

@@ -245,12 +245,39 @@ func (s *Service) Resume(ctx context.Context, token string) (User, Session, erro
 	now := s.clock()
 	sess := Session{Token: token}
 	var lastSeen time.Time
-	err := s.db.Reader().QueryRowContext(ctx, `SELECT user_id, csrf_token, created_at, expires_at, last_seen_at
-		FROM sessions WHERE token_hash = ?`, h).Scan(&sess.UserID, &sess.CSRF, &sess.CreatedAt, &sess.ExpiresAt, &lastSeen)
-	if errors.Is(err, sql.ErrNoRows) {
-		return User{}, Session{}, ErrUnauthenticated
-	} else if err != nil {
+	var u User
+	// The session, its user and the user's memberships in one read: this
+	// runs for every request. One row per membership (one with NULLs for a
+	// user without any), in the order of memberships.
+	rows, err := s.db.Reader().QueryContext(ctx, `SELECT s.user_id, s.csrf_token, s.created_at, s.expires_at, s.last_seen_at,
+		u.id, u.email, u.name, u.platform_admin, u.disabled, m.org_id, o.name, o.kind, m.role
+		FROM sessions s JOIN users u ON u.id = s.user_id
+		LEFT JOIN memberships m ON m.user_id = u.id LEFT JOIN organisations o ON o.id = m.org_id
+		WHERE s.token_hash = ? ORDER BY o.name, m.org_id`, h)
+	if err != nil {
 		return User{}, Session{}, fmt.Errorf("auth: resume session: %w", err)
+	}
+	found := false
+	u.Memberships = []Membership{}
+	for rows.Next() {
+		var org sql.NullInt64
+		var orgName, orgKind, role sql.NullString
+		if err := rows.Scan(&sess.UserID, &sess.CSRF, &sess.CreatedAt, &sess.ExpiresAt, &lastSeen, &u.ID, &u.Email, &u.Name,
+			&u.PlatformAdmin, &u.Disabled, &org, &orgName, &orgKind, &role); err != nil {
+			rows.Close()
+			return User{}, Session{}, fmt.Errorf("auth: resume session: %w", err)
+		}
+		found = true
+		if org.Valid {
+			u.Memberships = append(u.Memberships, Membership{OrgID: org.Int64, OrgName: orgName.String, OrgKind: orgKind.String, Role: Role(role.String)})
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return User{}, Session{}, fmt.Errorf("auth: resume session: %w", err)
+	}
+	if !found {
+		return User{}, Session{}, ErrUnauthenticated
 	}
 	limit := sess.CreatedAt.Add(SessionMax)
 	if !now.Before(sess.ExpiresAt) || !now.Before(limit) {
@@ -262,11 +289,8 @@ func (s *Service) Resume(ctx context.Context, token string) (User, Session, erro
 		}
 		return User{}, Session{}, ErrUnauthenticated
 	}
-	u, err := s.User(ctx, sess.UserID)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && u.Disabled) {
+	if u.Disabled {
 		return User{}, Session{}, ErrUnauthenticated
-	} else if err != nil {
-		return User{}, Session{}, err
 	}
 	if now.Sub(lastSeen) >= touchEvery {
 		exp := now.Add(SessionIdle)

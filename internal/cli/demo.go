@@ -9,8 +9,14 @@ import (
 	"path/filepath"
 	"strings"
 
+	"voisines/internal/agreement"
 	"voisines/internal/demo"
+	"voisines/internal/equipment"
+	"voisines/internal/ledger"
+	"voisines/internal/purchasing"
 	"voisines/internal/server"
+	"voisines/internal/service"
+	"voisines/internal/staff"
 	"voisines/internal/store"
 )
 
@@ -94,9 +100,11 @@ func demoCommand() command {
 				}
 				defer db.Close()
 				deps := newDeps(env, db, false)
+				// The server shares the ledger the demo content was written with.
+				deps.Ledger = ledger.New(db, deps.Agreements)
 				p := newProgress(env.Stderr)
 				opt.Progress = p.update
-				res, err := demo.Setup(ctx, demo.Services{Territory: deps.Territory, Orgs: deps.Orgs, Auth: deps.Auth}, opt)
+				res, err := demo.Setup(ctx, demoServices(db, deps), opt)
 				p.finish()
 				if err != nil {
 					return err
@@ -117,6 +125,22 @@ func demoCommand() command {
 				}
 				return server.ServeListener(ctx, ln, h, env.Log)
 			}
+		},
+	}
+}
+
+// demoServices are the services the demo sets itself up with, over db:
+// those of the server, and the staff, shared-service and purchasing
+// operations built over the conventions and ledger the demo gives them.
+func demoServices(db *store.DB, deps server.Deps) demo.Services {
+	return demo.Services{Territory: deps.Territory, Orgs: deps.Orgs, Auth: deps.Auth,
+		Agreements: deps.Agreements, Ledger: deps.Ledger, Equipment: equipment.New(db),
+		NewStaff: func(a *agreement.Service, l *ledger.Service) *staff.Service { return staff.New(db, a, l) },
+		NewServices: func(a *agreement.Service, l *ledger.Service) *service.Manager {
+			return service.New(db, a, l)
+		},
+		NewPurchasing: func(a *agreement.Service, l *ledger.Service) *purchasing.Service {
+			return purchasing.New(db, a, l)
 		},
 	}
 }
@@ -159,11 +183,21 @@ func printDemo(env *Env, db *store.DB, cfg demoConfig, res demo.Result, url stri
 		fmt.Fprintf(w, "… et de même pour chacune des %d communes : secretaire.<commune>@%s (secrétaire) et maire.<commune>@%s (élu).\n",
 			len(res.EPCI.Members), demo.Domain, demo.Domain)
 	}
+	if res.Content.Created > 0 {
+		fmt.Fprintln(w, "\nCe que les communes font ensemble :")
+	} else {
+		fmt.Fprintln(w, "\nCe que les communes font ensemble (déjà en place, inchangé) :")
+	}
+	if err := res.Content.WriteContent(w); err != nil {
+		return err
+	}
 	if db.Dialect == store.SQLite {
 		path := demo.LoginsFile(cfg.DB)
 		var b strings.Builder
 		fmt.Fprintf(&b, "Démo Voisines — %s\nMot de passe : %s\n\n", res.EPCI.Name, res.Password)
 		res.WriteLogins(&b)
+		fmt.Fprintln(&b, "\nCe que les communes font ensemble :")
+		res.Content.WriteContent(&b)
 		if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
 			return fmt.Errorf("write the logins to %s: %w", path, err)
 		}

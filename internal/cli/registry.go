@@ -19,5 +19,8 @@ func extraCommands() []command {
 		agreementOpenDataCommand(),
 		agreementRefreshCommand(),
 		ledgerCommand(), genCommand(),
+		serviceListCommand(), serviceImportUsageCommand(), serviceUnitCostCommand(), serviceNotifyCommand(), serviceStatementCommand(),
+		staffListCommand(), staffAlertsCommand(), staffImportTimeCommand(), staffReimburseCommand(),
+		purchasingCommand(),
 	}
 }

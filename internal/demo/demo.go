@@ -1,7 +1,12 @@
 // Package demo sets up the demonstration Voisines shows on a fresh machine: the
 // official territory, a real rural communauté de communes, and for each of its
 // member communes a clerk and a mayor who can log in, plus an administrator
-// of the intercommunality and a platform administrator.
+// of the intercommunality and a platform administrator; then what these
+// communes do together (content.go): signed conventions, a convention
+// awaiting délibérations, a gym and a salle des fêtes with their bookings,
+// the statements of the first half of 2026 with their titres and mandats,
+// agents seconded to neighbouring communes, the intercommunality's service
+// commun for planning permits, and a purchasing group.
 package demo
 
 import (
@@ -12,9 +17,16 @@ import (
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
+	"time"
 
+	"voisines/internal/agreement"
 	"voisines/internal/auth"
+	"voisines/internal/equipment"
+	"voisines/internal/ledger"
 	"voisines/internal/org"
+	"voisines/internal/purchasing"
+	"voisines/internal/service"
+	"voisines/internal/staff"
 	"voisines/internal/store"
 	"voisines/internal/territory"
 )
@@ -31,11 +43,26 @@ const DefaultPassword = "voisines-demo-2026"
 // Domain is the e-mail domain of the demo accounts.
 const Domain = "demo.voisines.fr"
 
-// Services are the domain services the demo uses.
+// Services are the domain services the demo uses. All are required.
 type Services struct {
 	Territory *territory.Service
 	Orgs      *org.Service
 	Auth      *auth.Service
+	// Agreements, Ledger and Equipment record the demo content; the demo
+	// walks copies of them through 2025 and 2026 with WithClock.
+	Agreements *agreement.Service
+	Ledger     *ledger.Service
+	Equipment  *equipment.Service
+	// NewStaff, NewServices and NewPurchasing build the operations of
+	// staff secondment, shared services and purchasing groups over the
+	// conventions and ledger given: staff.New, service.New and
+	// purchasing.New over the demo database. The demo builds them over its
+	// clocked copies of Agreements and Ledger, because their own WithClock
+	// leaves the conventions and the ledger they call on the real clock:
+	// the statements they issue would be dated the day of the demo.
+	NewStaff      func(*agreement.Service, *ledger.Service) *staff.Service
+	NewServices   func(*agreement.Service, *ledger.Service) *service.Manager
+	NewPurchasing func(*agreement.Service, *ledger.Service) *purchasing.Service
 }
 
 // Options say what to set up.
@@ -51,6 +78,11 @@ type Options struct {
 	AdjacencyCSV string
 	// Progress is told how the imports go; it may be nil.
 	Progress territory.Progress
+	// Now is the instant the demo is set up as of: the bookings held by
+	// then become usage records and the conventions take the status time
+	// gives them. The content itself is dated in 2025 and 2026 whatever
+	// Now. Nil is time.Now.
+	Now func() time.Time
 }
 
 // Login is one demo account.
@@ -76,6 +108,9 @@ type Result struct {
 	// Logins lists the platform admin, the EPCI admin, then a clerk and a
 	// mayor per member commune, in the EPCI's member order.
 	Logins []Login
+	// Content sums up the conventions, equipment, bookings, secondments,
+	// services, purchasing groups and statements.
+	Content ContentReport
 }
 
 // Created counts the accounts this run created.
@@ -101,7 +136,14 @@ func Setup(ctx context.Context, svc Services, opt Options) (Result, error) {
 	if opt.Password == "" {
 		opt.Password = DefaultPassword
 	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
 	res := Result{Password: opt.Password}
+	if svc.Territory == nil || svc.Orgs == nil || svc.Auth == nil || svc.Agreements == nil || svc.Ledger == nil || svc.Equipment == nil ||
+		svc.NewStaff == nil || svc.NewServices == nil || svc.NewPurchasing == nil {
+		return res, errors.New("demo: incomplete services")
+	}
 
 	epci, err := svc.Territory.EPCI(ctx, opt.EPCI)
 	if errors.Is(err, store.ErrNotFound) {
@@ -170,7 +212,12 @@ func Setup(ctx context.Context, svc Services, opt Options) (Result, error) {
 			return res, err
 		}
 	}
-	return res, nil
+	// The content names the communes of the default intercommunality;
+	// another gets the accounts only.
+	if epci.SIREN == DefaultEPCI {
+		res.Content, err = seedContent(ctx, svc, epci, res.Logins, opt.Now())
+	}
+	return res, err
 }
 
 // ensureUser creates the account with its membership, or gives an existing

@@ -247,8 +247,10 @@ func (s *Service) checkInterval(errs *validate.Errors, start, end time.Time, max
 		errs.Add("ends_at", "la fin est obligatoire")
 	case !end.After(start):
 		errs.Add("ends_at", "la fin doit suivre le début")
-	case !onGrid(start) || !onGrid(end):
-		errs.Add("starts_at", "les créneaux commencent et finissent à l'heure, à la demie ou au quart")
+	case !onGrid(start):
+		errs.Add("starts_at", "%s", offGrid("le début", start))
+	case !onGrid(end):
+		errs.Add("ends_at", "%s", offGrid("la fin", end))
 	case end.Sub(start) > max:
 		errs.Add("ends_at", "un créneau ne peut pas dépasser %d jours", int(max/(24*time.Hour)))
 	case start.Before(s.clock().Truncate(Quarter)):
@@ -411,35 +413,30 @@ func (s *Service) Book(ctx context.Context, actor auth.Actor, r Request) (Bookin
 	if err := errs.Err(); err != nil {
 		return Booking{}, err
 	}
-	iv := Interval{r.Start, r.End}
-	var b Booking
-	if err := s.writer.enter(ctx); err != nil {
-		return Booking{}, fmt.Errorf("equipment: book %d: %w", r.EquipmentID, err)
+	j := &bookingJob{ctx: ctx, actor: actor, p: p, r: r}
+	s.write(j)
+	if j.err != nil {
+		return Booking{}, fmt.Errorf("equipment: book %d: %w", r.EquipmentID, j.err)
 	}
-	// No look before the insert: the slot table's key is the check. A
-	// clash makes the insert fail, the transaction roll back, and
-	// explainConflict name the booking that holds the slot.
-	err = s.db.InTx(ctx, func(tx *store.Tx) error {
-		now := s.clock()
-		var err error
-		b, err = s.insertBooking(ctx, tx, actor, p, KindBooking, r.RequesterOrgID, r.AgreementID, 0, iv, r.Purpose, now)
-		if err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, actor.Audit(r.RequesterOrgID, "booking.request", "booking", strconv.FormatInt(b.ID, 10),
-			map[string]any{"equipment_id": r.EquipmentID, "owner_org_id": p.equipment.OwnerOrgID, "starts_at": r.Start,
-				"ends_at": r.End, "agreement_id": r.AgreementID, "status": p.status, "uncovered": p.uncovered}))
-	})
-	s.writer.leave()
+	return j.booking, nil
+}
+
+// insertBooking writes one booking and holds its slots; a quarter already
+// held is store.ErrConflict. It returns the booking as written.
+func (s *Service) insertBooking(ctx context.Context, tx store.Querier, actor auth.Actor, p prepared, kind BookingKind,
+	requesterOrgID, agreementID, seriesID int64, iv Interval, purpose string, now time.Time) (Booking, error) {
+	b, err := s.newBookingRow(ctx, tx, actor, p, kind, requesterOrgID, agreementID, seriesID, iv, purpose, now)
 	if err != nil {
-		return Booking{}, s.explainConflict(ctx, r.EquipmentID, []Interval{iv}, false, fmt.Errorf("equipment: book %d: %w", r.EquipmentID, err))
+		return Booking{}, err
+	}
+	if err := holdSlots(ctx, tx, p.equipment.ID, b.ID, iv); err != nil {
+		return Booking{}, err
 	}
 	return b, nil
 }
 
-// insertBooking writes one booking, holds its slots and starts its
-// history; it returns the booking as written.
-func (s *Service) insertBooking(ctx context.Context, tx store.Querier, actor auth.Actor, p prepared, kind BookingKind,
+// newBookingRow writes the row of a booking, without its slots.
+func (s *Service) newBookingRow(ctx context.Context, tx store.Querier, actor auth.Actor, p prepared, kind BookingKind,
 	requesterOrgID, agreementID, seriesID int64, iv Interval, purpose string, now time.Time) (Booking, error) {
 	b := Booking{EquipmentID: p.equipment.ID, EquipmentName: p.equipment.Name, OwnerOrgID: p.equipment.OwnerOrgID,
 		Kind: kind, RequesterOrgID: requesterOrgID, RequesterName: p.requester.name, AgreementID: agreementID,
@@ -458,9 +455,6 @@ func (s *Service) insertBooking(ctx context.Context, tx store.Querier, actor aut
 	if err != nil {
 		return Booking{}, store.MapError(err)
 	}
-	if err := holdSlots(ctx, tx, p.equipment.ID, b.ID, iv); err != nil {
-		return Booking{}, err
-	}
 	// The creation needs no history line: the booking row itself says who
 	// asked, when and why (History reads it back as the first line).
 	return b, nil
@@ -472,7 +466,8 @@ func (s *Service) insertBooking(ctx context.Context, tx store.Querier, actor aut
 // after the rollback. Other errors pass through.
 func (s *Service) explainConflict(ctx context.Context, equipmentID int64, want []Interval, series bool, err error) error {
 	var ce *ConflictError
-	if errors.As(err, &ce) || !errors.Is(err, store.ErrConflict) {
+	var ae *AffectedError
+	if errors.As(err, &ce) || errors.As(err, &ae) || !errors.Is(err, store.ErrConflict) {
 		return err
 	}
 	req, clash, kind, found, qerr := firstClash(ctx, s.db.Reader(), equipmentID, want, 0)
@@ -483,15 +478,18 @@ func (s *Service) explainConflict(ctx context.Context, equipmentID int64, want [
 }
 
 // Blackout closes a piece of equipment for a period (maintenance,
-// closure); only the owner's managers may. It must not overlap an active
-// booking: cancel those first, with a reason the requesters will see.
-func (s *Service) Blackout(ctx context.Context, actor auth.Actor, equipmentID int64, start, end time.Time, reason string) (Booking, error) {
+// closure); only the owner's managers may. Bookings to come over the period
+// are refused with their list (*AffectedError) unless w confirms their
+// cancellation, with w's reason or else the blackout's; a booking in
+// progress, or another blackout, over the period is refused (see
+// Withdrawal). It returns the blackout and the bookings it cancelled.
+func (s *Service) Blackout(ctx context.Context, actor auth.Actor, equipmentID int64, start, end time.Time, reason string, w Withdrawal) (Booking, []Booking, error) {
 	e, err := s.Get(ctx, equipmentID)
 	if err != nil {
-		return Booking{}, err
+		return Booking{}, nil, err
 	}
 	if err := auth.Authorize(actor, auth.Write, e.OwnerOrgID); err != nil {
-		return Booking{}, fmt.Errorf("equipment: blackout %d: %w", equipmentID, err)
+		return Booking{}, nil, fmt.Errorf("equipment: blackout %d: %w", equipmentID, err)
 	}
 	start, end, reason = start.UTC(), end.UTC(), strings.TrimSpace(reason)
 	var errs validate.Errors
@@ -500,31 +498,51 @@ func (s *Service) Blackout(ctx context.Context, actor auth.Actor, equipmentID in
 		errs.Add("purpose", "indiquez le motif de la fermeture (entretien, travaux…)")
 	}
 	errs.Check(validate.MaxLen("purpose", reason, 500))
+	checkWithdrawal(&errs, &w, false)
 	if err := errs.Err(); err != nil {
-		return Booking{}, err
+		return Booking{}, nil, err
+	}
+	if w.Reason == "" {
+		w.Reason = "Fermeture de l'équipement : " + reason
 	}
 	owner := party{id: e.OwnerOrgID, kind: e.OwnerKind, name: e.OwnerName}
 	p := prepared{equipment: e, status: Approved, owner: owner, requester: owner}
 	iv := Interval{start, end}
 	var b Booking
+	var cancelled []Booking
 	err = s.db.InTx(ctx, func(tx *store.Tx) error {
 		now := s.clock()
+		bs, err := s.affected(ctx, tx, equipmentID, start, end, now, false)
+		if err != nil {
+			return err
+		}
+		entries, err := s.withdraw(ctx, tx, actor, bs, w, "Cette fermeture", "blackout", now)
+		if err != nil {
+			return err
+		}
+		cancelled = bs
+		// What still clashes is another blackout.
 		if req, clash, kind, found, err := firstClash(ctx, tx, equipmentID, []Interval{iv}, 0); err != nil {
 			return err
 		} else if found {
 			return newConflict(req, clash, kind, false)
 		}
-		var err error
 		if b, err = s.insertBooking(ctx, tx, actor, p, KindBlackout, e.OwnerOrgID, 0, 0, iv, reason, now); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, actor.Audit(e.OwnerOrgID, "booking.blackout", "booking", strconv.FormatInt(b.ID, 10),
-			map[string]any{"equipment_id": equipmentID, "starts_at": start, "ends_at": end, "reason": reason}))
+		entries = append(entries, actor.Audit(e.OwnerOrgID, "booking.blackout", "booking", strconv.FormatInt(b.ID, 10),
+			map[string]any{"equipment_id": equipmentID, "starts_at": start, "ends_at": end, "reason": reason, "cancelled_bookings": len(bs)}))
+		for _, en := range entries {
+			if err := audit.Record(ctx, tx, en); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
-		return Booking{}, s.explainConflict(ctx, equipmentID, []Interval{iv}, false, fmt.Errorf("equipment: blackout %d: %w", equipmentID, err))
+		return Booking{}, nil, s.explainConflict(ctx, equipmentID, []Interval{iv}, false, fmt.Errorf("equipment: blackout %d: %w", equipmentID, err))
 	}
-	return b, nil
+	return b, cancelled, nil
 }
 
 // transition changes a booking's status from one of from to to, checking

@@ -329,7 +329,7 @@ func TestOtherCommunesSeeBusyFreeOnlyAndCannotManage(t *testing.T) {
 		if _, err := e.svc.Create(ctx, onet, e.rodez, d); !errors.Is(err, auth.ErrForbidden) {
 			t.Errorf("another commune adds to the owner's catalogue: got %v, want forbidden", err)
 		}
-		if _, err := e.svc.Blackout(ctx, onet, gym.ID, at(t, "2026-12-01T00:00"), at(t, "2026-12-02T00:00"), "Travaux"); !errors.Is(err, auth.ErrForbidden) {
+		if _, _, err := e.svc.Blackout(ctx, onet, gym.ID, at(t, "2026-12-01T00:00"), at(t, "2026-12-02T00:00"), "Travaux", equipment.Withdrawal{}); !errors.Is(err, auth.ErrForbidden) {
 			t.Errorf("another commune closes the gym: got %v, want forbidden", err)
 		}
 		if _, err := e.svc.Book(ctx, e.actor(servertest.ReaderRodez), equipment.Request{EquipmentID: gym.ID, RequesterOrgID: e.rodez,
@@ -357,7 +357,7 @@ func TestBlackoutsBlockBookingsAndBookingsBlockBlackouts(t *testing.T) {
 		ctx := context.Background()
 		gym := e.gym(t, "Gymnase", equipment.ApproveAutomatic)
 		rodez, onet := e.actor(servertest.ClerkRodez), e.actor(servertest.ClerkOnet)
-		bo, err := e.svc.Blackout(ctx, rodez, gym.ID, at(t, "2026-12-21T00:00"), at(t, "2027-01-04T00:00"), "Vitrification du parquet")
+		bo, _, err := e.svc.Blackout(ctx, rodez, gym.ID, at(t, "2026-12-21T00:00"), at(t, "2027-01-04T00:00"), "Vitrification du parquet", equipment.Withdrawal{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -372,8 +372,9 @@ func TestBlackoutsBlockBookingsAndBookingsBlockBlackouts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.svc.Blackout(ctx, rodez, gym.ID, at(t, "2027-01-05T00:00"), at(t, "2027-01-06T00:00"), "Contrôle"); !errors.As(err, &ce) || !ce.Clash.Start.Equal(b.Start) {
-			t.Errorf("blackout over a booking: got %v, want a conflict naming it", err)
+		var ae *equipment.AffectedError
+		if _, _, err := e.svc.Blackout(ctx, rodez, gym.ID, at(t, "2027-01-05T00:00"), at(t, "2027-01-06T00:00"), "Contrôle", equipment.Withdrawal{}); !errors.As(err, &ae) || len(ae.Bookings) != 1 || ae.Bookings[0].ID != b.ID {
+			t.Errorf("blackout over a booking: got %v, want a refusal listing it", err)
 		}
 		if _, err := e.svc.Cancel(ctx, rodez, bo.ID, "Travaux reportés"); err != nil {
 			t.Fatal(err)
@@ -396,7 +397,8 @@ func TestRequestsAreValidated(t *testing.T) {
 			agreement      int64
 			field          string
 		}{
-			{"off the quarter grid", "2026-09-07T10:10", "2026-09-07T11:00", 0, "starts_at"},
+			{"a start off the quarter grid", "2026-09-07T10:10", "2026-09-07T11:00", 0, "starts_at"},
+			{"an end off the quarter grid", "2026-09-07T10:00", "2026-09-07T11:05", 0, "ends_at"},
 			{"reversed", "2026-09-07T11:00", "2026-09-07T10:00", 0, "ends_at"},
 			{"in the past", "2026-08-01T10:00", "2026-08-01T11:00", 0, "starts_at"},
 			{"too long", "2026-09-01T10:00", "2026-10-15T11:00", 0, "ends_at"},
@@ -408,9 +410,17 @@ func TestRequestsAreValidated(t *testing.T) {
 				t.Errorf("%s: got %v, want an error on %s", tt.name, err, tt.field)
 			}
 		}
+		// The quarter-hour rule is spelled out, with the nearest allowed times.
+		_, err := e.svc.Book(ctx, onet, equipment.Request{EquipmentID: gym.ID, RequesterOrgID: e.onet,
+			Start: at(t, "2026-09-07T10:20"), End: at(t, "2026-09-07T11:00")})
+		for _, want := range []string{"10\u00a0h\u00a020 ne tombe pas sur un quart d'heure", "par quarts d'heure", "10\u00a0h\u00a015 ou 10\u00a0h\u00a030"} {
+			if err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("off-grid start: got %v, want it to say %q", err, want)
+			}
+		}
 		// A convention that does not bind Onet does not cover it.
 		other := e.agreement(t, "equipement_partage", "en_vigueur", e.rodez, e.conques)
-		_, err := e.svc.Book(ctx, onet, equipment.Request{EquipmentID: gym.ID, RequesterOrgID: e.onet,
+		_, err = e.svc.Book(ctx, onet, equipment.Request{EquipmentID: gym.ID, RequesterOrgID: e.onet,
 			AgreementID: other, Start: at(t, "2026-09-07T10:00"), End: at(t, "2026-09-07T11:00")})
 		if fieldOf(err) != "agreement_id" || !strings.Contains(err.Error(), "demandeur") {
 			t.Errorf("convention without the requester: got %v", err)

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"voisines/internal/audit"
 	"voisines/internal/auth"
@@ -65,26 +66,70 @@ func (s *Service) insert(ctx context.Context, tx *store.Tx, actor auth.Actor, ow
 
 // Update replaces the details of a piece of equipment; the actor must
 // write for its owner, and version must be the one read (optimistic
-// concurrency: a stale version is store.ErrConflict).
+// concurrency: a stale version is store.ErrConflict). Deactivating
+// equipment that has bookings to come is refused with their list
+// (*AffectedError); UpdateWithdrawing confirms their cancellation.
 func (s *Service) Update(ctx context.Context, actor auth.Actor, id, version int64, d Details) (Equipment, error) {
-	cur, err := s.Get(ctx, id)
-	if err != nil {
-		return Equipment{}, err
-	}
-	if err := auth.Authorize(actor, auth.Write, cur.OwnerOrgID); err != nil {
-		return Equipment{}, fmt.Errorf("equipment: update %d: %w", id, err)
-	}
-	if d, err = d.normalize(); err != nil {
-		return Equipment{}, err
-	}
-	err = s.db.InTx(ctx, func(tx *store.Tx) error { return s.update(ctx, tx, actor, cur, version, d) })
-	if err != nil {
-		return Equipment{}, fmt.Errorf("equipment: update %d: %w", id, err)
-	}
-	return s.Get(ctx, id)
+	e, _, err := s.UpdateWithdrawing(ctx, actor, id, version, d, Withdrawal{})
+	return e, err
 }
 
-func (s *Service) update(ctx context.Context, tx *store.Tx, actor auth.Actor, cur Equipment, version int64, d Details) error {
+// UpdateWithdrawing is Update, and when it deactivates the equipment it
+// cancels the bookings to come if w confirms it, with w's reason; it
+// returns them as cancelled. See Withdrawal.
+func (s *Service) UpdateWithdrawing(ctx context.Context, actor auth.Actor, id, version int64, d Details, w Withdrawal) (Equipment, []Booking, error) {
+	cur, err := s.Get(ctx, id)
+	if err != nil {
+		return Equipment{}, nil, err
+	}
+	if err := auth.Authorize(actor, auth.Write, cur.OwnerOrgID); err != nil {
+		return Equipment{}, nil, fmt.Errorf("equipment: update %d: %w", id, err)
+	}
+	var errs validate.Errors
+	d, err = d.normalize()
+	errs.Check(err)
+	checkWithdrawal(&errs, &w, true)
+	if err := errs.Err(); err != nil {
+		return Equipment{}, nil, err
+	}
+	var cancelled []Booking
+	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		now := s.clock()
+		if err := s.update(ctx, tx, cur, version, d, now); err != nil {
+			return err
+		}
+		detail := map[string]any{"from_version": version, "details": d}
+		entries := []audit.Entry{actor.Audit(cur.OwnerOrgID, "equipment.update", "equipment", strconv.FormatInt(id, 10), detail)}
+		if !d.Active && cur.Active {
+			// Read after the update: on PostgreSQL the updated row waits
+			// for the bookings being written to commit, and this sees them.
+			bs, err := s.affected(ctx, tx, id, now, time.Time{}, now, true)
+			if err != nil {
+				return err
+			}
+			more, err := s.withdraw(ctx, tx, actor, bs, w, "Retirer cet équipement de la réservation", "equipment.deactivate", now)
+			if err != nil {
+				return err
+			}
+			cancelled, detail["cancelled_bookings"] = bs, len(bs)
+			entries = append(entries, more...)
+		}
+		for _, e := range entries {
+			if err := audit.Record(ctx, tx, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return Equipment{}, nil, fmt.Errorf("equipment: update %d: %w", id, err)
+	}
+	e, err := s.Get(ctx, id)
+	return e, cancelled, err
+}
+
+// update writes new details; the caller records them in the audit log.
+func (s *Service) update(ctx context.Context, tx *store.Tx, cur Equipment, version int64, d Details, now time.Time) error {
 	if err := checkCommune(ctx, tx, d.CommuneCode); err != nil {
 		return err
 	}
@@ -95,7 +140,7 @@ func (s *Service) update(ctx context.Context, tx *store.Tx, actor auth.Actor, cu
 		version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
 		d.Name, string(d.Kind), d.Description, d.Capacity, nullString(d.CommuneCode), d.Address, lat, lon,
 		d.Accessibility, d.Rules, string(d.Unit), cents(d.Tariffs.Own), cents(d.Tariffs.Convention),
-		cents(d.Tariffs.OtherCommune), cents(d.Tariffs.Association), string(d.Approval), d.Active, s.clock(),
+		cents(d.Tariffs.OtherCommune), cents(d.Tariffs.Association), string(d.Approval), d.Active, now,
 		cur.ID, version)
 	if err != nil {
 		if errors.Is(err, store.ErrConflict) {
@@ -106,8 +151,7 @@ func (s *Service) update(ctx context.Context, tx *store.Tx, actor auth.Actor, cu
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("%w: l'équipement a été modifié entre-temps (version %d, vous aviez la %d)", store.ErrConflict, cur.Version, version)
 	}
-	return audit.Record(ctx, tx, actor.Audit(cur.OwnerOrgID, "equipment.update", "equipment", strconv.FormatInt(cur.ID, 10),
-		map[string]any{"from_version": version, "details": d}))
+	return nil
 }
 
 func checkCommune(ctx context.Context, q store.Querier, code string) error {

@@ -21,6 +21,33 @@ func quarterOf(t time.Time) int64 { return t.Unix() / int64(Quarter/time.Second)
 // onGrid reports whether t falls exactly on a quarter hour.
 func onGrid(t time.Time) bool { return t.Equal(t.Truncate(Quarter)) }
 
+// offGridMessage explains the quarter-hour rule about a time that breaks
+// it, typed as shown ("10 h 20"), with the two nearest times that keep it.
+func offGridMessage(what, shown string, before, after string) string {
+	return fmt.Sprintf("%s %s ne tombe pas sur un quart d'heure : les réservations se font par quarts d'heure "+
+		"(heure pile, et quart, et demie ou moins le quart, comme 10:00, 10:15, 10:30 ou 10:45) ; choisissez %s ou %s",
+		what, shown, before, after)
+}
+
+// offGrid explains why instant t, the start or the end of a booking, is
+// refused.
+func offGrid(what string, t time.Time) string {
+	p := t.In(civil.Paris)
+	shown := FrenchClock(t)
+	if p.Second() != 0 || p.Nanosecond() != 0 {
+		shown = fmt.Sprintf("%02d:%02d:%02d", p.Hour(), p.Minute(), p.Second())
+	}
+	down := t.Truncate(Quarter)
+	return offGridMessage(what, shown, FrenchClock(down), FrenchClock(down.Add(Quarter)))
+}
+
+// offGridClock is offGrid for a time of day of a series.
+func offGridClock(what string, c Clock) string {
+	m := c.minutes() / 15 * 15
+	down, up := Clock{m / 60, m % 60}, Clock{(m + 15) / 60, (m + 15) % 60}
+	return offGridMessage(what, c.String(), down.String(), up.String())
+}
+
 // Clock is a time of day on the wall clock in Europe/Paris.
 type Clock struct {
 	Hour, Minute int

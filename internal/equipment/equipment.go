@@ -22,29 +22,40 @@
 // one rule, not two: every active booking holds a row per quarter hour in
 // booking_slots, whose primary key (equipment, quarter) lets one quarter be
 // held once. It needs no extension, no trigger and no lock: the unique index
-// serialises concurrent writers on PostgreSQL (the loser gets a unique
-// violation when the winner commits) and SQLite has one writer.
+// serialises concurrent writers on PostgreSQL (the loser's insert waits for
+// the winner to commit, then is refused) and SQLite has one writer.
 //
-// A single booking is simply inserted: the key is the check, and when it
-// refuses a slot the transaction rolls back and the booking holding the
-// slot is read to tell the user which one ("chevauche une réservation
-// existante, lundi 7 septembre 2026 de 10 h à 12 h"). A series or a
-// blackout, which may hold hundreds of quarters, looks for the first clash
-// in its transaction before writing, so that a series names its first
-// clashing session. Either way the error is a *ConflictError wrapping
-// store.ErrConflict.
+// A single booking is simply inserted: the key is the check. Single
+// bookings are written in groups, one transaction and one commit for all
+// the requests waiting for the writer (group commit, see writerqueue.go),
+// each still accepted or refused alone: its slots are inserted with ON
+// CONFLICT DO NOTHING, a booking that did not get all its quarters removes
+// what it wrote, and the booking holding the slot (committed, or earlier in
+// the same group) is read to tell the user which one ("chevauche une
+// réservation existante, lundi 7 septembre 2026 de 10 h à 12 h"). A series
+// or a blackout, which may hold hundreds of quarters, looks for the first
+// clash in its transaction before writing, so that a series names its
+// first clashing session. Either way the error is a *ConflictError
+// wrapping store.ErrConflict.
 //
-// On SQLite, booking transactions queue for the single writer connection
-// first come, first served (database/sql would hand it over in random
-// order, which stretches the latency tail), and their statements stay
-// prepared on that connection, since the pure-Go driver compiles every
-// statement it runs.
+// Durability is the store's: a booking is answered only once the
+// transaction holding it has committed (SQLite in WAL mode with
+// synchronous=NORMAL, PostgreSQL with synchronous_commit on).
+//
+// Bookings are on the quarter-hour grid (Quarter): a start or an end at
+// 10:20 is refused with a message that says so and proposes 10:15 or
+// 10:30; the forms step their time inputs by 15 minutes.
 //
 // A trigger-based check (or, on PostgreSQL, an exclusion constraint
 // EXCLUDE USING gist (int8range(equipment_id, equipment_id, '[]') WITH =,
 // tstzrange(starts_at, ends_at) WITH &&), which needs no btree_gist) would
 // need engine-specific statements, which the migration runner does not
 // have; the slot table keeps one portable rule.
+//
+// # Withdrawing equipment
+//
+// Deactivating equipment, or closing it for a period, never strands the
+// bookings to come silently: see Withdrawal.
 //
 // # Usage
 //
@@ -357,7 +368,7 @@ func kindList() string {
 // Service runs the equipment operations over the database.
 type Service struct {
 	db     *store.DB
-	writer writerQueue
+	writer *writerQueue
 	// now is the clock; tests move it.
 	now func() time.Time
 }

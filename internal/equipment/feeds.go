@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -149,6 +150,10 @@ func (s *Service) RevokeFeed(ctx context.Context, actor auth.Actor, feedID int64
 	f, err := scanFeed(s.db.Reader().QueryRowContext(ctx, `SELECT `+feedColumns+` FROM calendar_feeds WHERE id = ?`, feedID))
 	if err != nil {
 		return Feed{}, fmt.Errorf("equipment: feed %d: %w", feedID, store.MapError(err))
+	}
+	if err := auth.Authorize(actor, auth.ReadPrivate, f.OrgID); errors.Is(err, auth.ErrForbidden) {
+		// Another organisation's feed: as if it did not exist.
+		return Feed{}, fmt.Errorf("equipment: revoke feed %d: %w", feedID, store.ErrNotFound)
 	}
 	if err := auth.Authorize(actor, auth.Write, f.OrgID); err != nil {
 		return Feed{}, fmt.Errorf("equipment: revoke feed %d: %w", feedID, err)

@@ -50,6 +50,13 @@ func (e *env) advance(d time.Duration) {
 	e.mu.Unlock()
 }
 
+// set moves the clock to t.
+func (e *env) set(t time.Time) {
+	e.mu.Lock()
+	e.now = t
+	e.mu.Unlock()
+}
+
 // actor returns the actor of a fixture account.
 func (e *env) actor(name string) auth.Actor {
 	u := e.f.Users[name]

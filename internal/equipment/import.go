@@ -8,7 +8,9 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
+	"voisines/internal/audit"
 	"voisines/internal/auth"
 	"voisines/internal/money"
 	"voisines/internal/store"
@@ -94,8 +96,26 @@ func (s *Service) ImportCSV(ctx context.Context, actor auth.Actor, r io.Reader) 
 				if err != nil {
 					return err
 				}
-				if err := s.update(ctx, tx, actor, cur, cur.Version, row.details); err != nil {
+				now := s.clock()
+				if err := s.update(ctx, tx, cur, cur.Version, row.details, now); err != nil {
 					return lineErr(row.line, err)
+				}
+				if cur.Active && !row.details.Active {
+					// A file does not cancel bookings: that is done on the
+					// equipment's page, with a reason the requesters read.
+					bs, err := s.affected(ctx, tx, id, now, time.Time{}, now, true)
+					if err != nil {
+						return err
+					}
+					if len(bs) > 0 {
+						return ImportErrors{{Line: row.line, Column: "active", Message: fmt.Sprintf(
+							"retirer %s de la réservation annulerait %d réservation(s) à venir : faites-le depuis la page de l'équipement, qui les annule avec un motif",
+							validate.Quote(cur.Name), len(bs))}}
+					}
+				}
+				if err := audit.Record(ctx, tx, actor.Audit(cur.OwnerOrgID, "equipment.update", "equipment", strconv.FormatInt(id, 10),
+					map[string]any{"from_version": cur.Version, "details": row.details, "import": true})); err != nil {
+					return err
 				}
 				rep.Updated++
 			}

@@ -12,6 +12,8 @@ import (
 
 	"voisines/internal/audit"
 	"voisines/internal/auth"
+	"voisines/internal/civil"
+	"voisines/internal/ledger"
 	"voisines/internal/money"
 	"voisines/internal/store"
 	"voisines/internal/validate"
@@ -189,7 +191,11 @@ func (s *Service) Property(ctx context.Context, actor auth.Actor, id int64) (Pro
 		return Property{}, err
 	}
 	if !mayReadProperty(actor, p) {
-		return Property{}, fmt.Errorf("equipment: property %d: %w", id, auth.ErrForbidden)
+		if actor.User == nil {
+			return Property{}, fmt.Errorf("equipment: property %d: %w", id, auth.ErrUnauthenticated)
+		}
+		// Neither the commission's nor a co-owner's: as if it did not exist.
+		return Property{}, fmt.Errorf("equipment: property %d: %w", id, store.ErrNotFound)
 	}
 	return p, nil
 }
@@ -328,4 +334,103 @@ func (p Property) split(d *Distribution) error {
 		d.Explanation = append(d.Explanation, "La part du déficit assignée à chaque commune est une dépense obligatoire (CGCT L5222-2).")
 	}
 	return nil
+}
+
+// Properties lists the undivided properties whose commission or one of
+// whose co-owners the actor is a member of, by name.
+func (s *Service) Properties(ctx context.Context, actor auth.Actor) ([]Property, error) {
+	if actor.User == nil {
+		return nil, fmt.Errorf("equipment: properties: %w", auth.ErrUnauthenticated)
+	}
+	// Few properties exist (a handful per département): each is read whole
+	// and kept when mayReadProperty says so, the one rule of who sees it.
+	rows, err := s.db.Reader().QueryContext(ctx, `SELECT id FROM undivided_properties ORDER BY name, id`)
+	if err != nil {
+		return nil, fmt.Errorf("equipment: properties: %w", err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("equipment: properties: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("equipment: properties: %w", err)
+	}
+	var out []Property
+	for _, id := range ids {
+		p, err := s.property(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if mayReadProperty(actor, p) {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// RecordedAccounts is a year's accounts as recorded, with who recorded them.
+type RecordedAccounts struct {
+	Accounts
+	RecordedBy string    `json:"recorded_by"`
+	RecordedAt time.Time `json:"recorded_at"`
+}
+
+// AccountsOf lists the years recorded for a property, latest first, to
+// the members of its commission and co-owners.
+func (s *Service) AccountsOf(ctx context.Context, actor auth.Actor, propertyID int64) ([]RecordedAccounts, error) {
+	if _, err := s.Property(ctx, actor, propertyID); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.Reader().QueryContext(ctx, `SELECT year, receipts, expenses, note, recorded_by_name, recorded_at
+		FROM undivided_accounts WHERE property_id = ? ORDER BY year DESC`, propertyID)
+	if err != nil {
+		return nil, fmt.Errorf("equipment: accounts of property %d: %w", propertyID, err)
+	}
+	defer rows.Close()
+	var out []RecordedAccounts
+	for rows.Next() {
+		var a RecordedAccounts
+		var receipts, expenses int64
+		if err := rows.Scan(&a.Year, &receipts, &expenses, &a.Note, &a.RecordedBy, &a.RecordedAt); err != nil {
+			return nil, fmt.Errorf("equipment: accounts of property %d: %w", propertyID, err)
+		}
+		a.Receipts, a.Expenses, a.RecordedAt = money.Cents(receipts), money.Cents(expenses), a.RecordedAt.UTC()
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// StatementRequest is the request to the financial engine (package
+// ledger) that splits a year's surplus or deficit of undivided property
+// between its co-owners, as titres and mandats: the year's receipts and
+// expenses under the property's convention, whose key is the shares of
+// the titles. The commission's managers draft it (ledger.Service.Draft)
+// and issue it from the finances pages. A property not linked to a
+// convention of the register cannot be split through the engine.
+func (s *Service) StatementRequest(ctx context.Context, actor auth.Actor, propertyID int64, year int) (ledger.Request, error) {
+	p, err := s.Property(ctx, actor, propertyID)
+	if err != nil {
+		return ledger.Request{}, err
+	}
+	if err := auth.Authorize(actor, auth.Write, p.CommissionOrgID); err != nil {
+		return ledger.Request{}, fmt.Errorf("equipment: statement of property %d: %w", propertyID, err)
+	}
+	if p.AgreementID == 0 {
+		return ledger.Request{}, validate.FieldError{Field: "agreement_id", Message: "ce bien n'est rattaché à aucune convention du registre : " +
+			"enregistrez la convention ou l'arrêté de biens indivis, avec ses conditions financières, pour que la répartition donne lieu à des titres et des mandats"}
+	}
+	d, err := s.Split(ctx, actor, propertyID, year)
+	if err != nil {
+		return ledger.Request{}, err
+	}
+	return ledger.Request{AgreementID: p.AgreementID, From: civil.New(year, time.January, 1), To: civil.New(year, time.December, 31),
+		Label:     fmt.Sprintf("%s, exercice %d", p.Name, year),
+		Receipts:  []money.CostLine{{Label: fmt.Sprintf("Recettes %d de la commission syndicale", year), Amount: d.Receipts, Eligible: true}},
+		CostLines: []money.CostLine{{Label: fmt.Sprintf("Dépenses %d de la commission syndicale", year), Amount: d.Expenses, Eligible: true}}}, nil
 }

@@ -61,8 +61,10 @@ func (r SeriesRule) check() error {
 		errs.Add("end", "heure de fin invalide")
 	case r.End.minutes() <= r.Start.minutes():
 		errs.Add("end", "l'heure de fin doit suivre l'heure de début (une séance ne passe pas minuit)")
-	case r.Start.Minute%15 != 0 || r.End.Minute%15 != 0:
-		errs.Add("start", "les séances commencent et finissent à l'heure, à la demie ou au quart")
+	case r.Start.Minute%15 != 0:
+		errs.Add("start", "%s", offGridClock("le début", r.Start))
+	case r.End.Minute%15 != 0:
+		errs.Add("end", "%s", offGridClock("la fin", r.End))
 	}
 	switch {
 	case r.From.IsZero():

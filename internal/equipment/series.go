@@ -77,6 +77,11 @@ func (s *Service) BookSeries(ctx context.Context, actor auth.Actor, r SeriesRequ
 	series := Series{EquipmentID: r.EquipmentID, RequesterOrgID: r.RequesterOrgID, Rule: r.Rule, Skipped: skipped}
 	err = s.db.InTx(ctx, func(tx *store.Tx) error {
 		now := s.clock()
+		if active, err := lockActive(ctx, tx, []int64{r.EquipmentID}); err != nil {
+			return err
+		} else if !active[r.EquipmentID] {
+			return errInactive
+		}
 		if req, clash, kind, found, err := firstClash(ctx, tx, r.EquipmentID, want, 0); err != nil {
 			return err
 		} else if found {

@@ -11,9 +11,11 @@ import (
 	ics "github.com/arran4/golang-ical"
 
 	"voisines/internal/agreement"
+	"voisines/internal/auth"
 	"voisines/internal/civil"
 	"voisines/internal/equipment"
 	"voisines/internal/export/ical"
+	"voisines/internal/ledger"
 	"voisines/internal/money"
 	"voisines/internal/org"
 	"voisines/internal/server/servertest"
@@ -158,7 +160,7 @@ func TestCalendarFeedsParseAndRevokedTokensAreGone(t *testing.T) {
 		if _, err := e.svc.Approve(ctx, rodez, b1.ID, ""); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := e.svc.Blackout(ctx, rodez, gym.ID, at(t, "2026-12-21T00:00"), at(t, "2026-12-24T00:00"), "Entretien"); err != nil {
+		if _, _, err := e.svc.Blackout(ctx, rodez, gym.ID, at(t, "2026-12-21T00:00"), at(t, "2026-12-24T00:00"), "Entretien", equipment.Withdrawal{}); err != nil {
 			t.Fatal(err)
 		}
 		if _, _, err := e.svc.CreateFeed(ctx, onet, equipment.FeedEquipment, gym.ID, ""); err == nil {
@@ -369,8 +371,8 @@ func TestTheUndividedForestSurplusIsSplitByShares(t *testing.T) {
 		if sum != -100000 {
 			t.Errorf("deficit parts sum to %s, want -1 000,00 €", sum)
 		}
-		if _, err := e.svc.Split(ctx, e.actor(servertest.AdminAgglo), p.ID, 2025); err == nil {
-			t.Error("a non-co-owner read the distribution")
+		if _, err := e.svc.Split(ctx, e.actor(servertest.AdminAgglo), p.ID, 2025); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("a non-co-owner reads the distribution: got %v, want not found", err)
 		}
 	})
 }
@@ -379,4 +381,45 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 func orgNew(name string) org.NewOrganisation {
 	return org.NewOrganisation{Kind: org.CommissionSyndicale, Name: name, DepartementCode: "12"}
+}
+
+func TestTheUndividedForestIsSplitThroughTheLedger(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		w := servertest.NewIndivisWorld(t, db)
+		ctx := context.Background()
+		svc := equipment.New(db)
+		admin, onet := w.F.Users[servertest.Admin], w.F.Users[servertest.ClerkOnet]
+		if _, err := svc.StatementRequest(ctx, actorOf(&onet), w.Property.ID, 2025); !errors.Is(err, auth.ErrForbidden) {
+			t.Errorf("a co-owner's clerk drafts the commission's statement: got %v, want forbidden", err)
+		}
+		req, err := svc.StatementRequest(ctx, actorOf(&admin), w.Property.ID, 2025)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if req.AgreementID != w.Agreement.ID || req.From.String() != "2025-01-01" || req.To.String() != "2025-12-31" {
+			t.Errorf("got request %+v, want the convention's year 2025", req)
+		}
+		led := ledger.New(db, w.F.Deps.Agreements)
+		st, err := led.Draft(ctx, actorOf(&admin), req)
+		if err != nil {
+			t.Fatalf("draft: %v", err)
+		}
+		split, err := svc.Split(ctx, actorOf(&admin), w.Property.ID, 2025)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The financial engine and the property's page agree to the cent.
+		a := st.Result.Allocation
+		if a == nil || a.Total != split.Result || len(a.Lines) != len(split.Lines) {
+			t.Fatalf("got allocation %+v, want the split %+v", a, split.Lines)
+		}
+		for i, l := range a.Lines {
+			if l.Amount != split.Lines[i].Amount {
+				t.Errorf("line %d: the ledger gives %s, the property's split %s", i, l.Amount, split.Lines[i].Amount)
+			}
+		}
+		if split.Lines[0].Amount != 2383354 || split.Lines[1].Amount != 1588903 {
+			t.Errorf("got %s and %s, want 23 833,54 and 15 889,03 (domain.md example 5)", split.Lines[0].Amount, split.Lines[1].Amount)
+		}
+	})
 }

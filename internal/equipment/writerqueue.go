@@ -1,41 +1,288 @@
 package equipment
 
 import (
+	"cmp"
 	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
 
+	"voisines/internal/audit"
+	"voisines/internal/auth"
 	"voisines/internal/store"
 )
 
-// writerQueue hands SQLite's single writer connection to booking
-// transactions in arrival order. database/sql wakes the requests waiting
-// for a busy pool's connection in random order, which on a one-connection
-// pool under load makes a few requests wait far longer than the others;
-// the blocked senders of a channel are served first come, first served.
-// On PostgreSQL writers run in parallel and the queue steps aside.
-type writerQueue chan struct{}
+// Group commit
+//
+// Single bookings are written in groups: the requests that arrive while a
+// group is being written wait, and the next group writes them all in one
+// transaction, which costs one commit (one set of WAL frames on SQLite, one
+// fsync on PostgreSQL) instead of one each. Each booking still succeeds or
+// fails alone: its slots are inserted with ON CONFLICT DO NOTHING, the
+// primary key of booking_slots still deciding, and a booking that did not
+// get all its quarters removes what it wrote and gets its own
+// *ConflictError, naming the booking that holds the slot (perhaps one of
+// the same group), while the others go on. An unexpected error fails the
+// group; its bookings are then written again one transaction each, so that
+// a bad request fails alone too. Nobody is answered before the commit.
+//
+// On SQLite there is one writer, so one group at a time; the waiting
+// requests are taken first come, first served (database/sql would hand the
+// writer connection over in random order, which stretches the latency
+// tail), and a group books in arrival order. On PostgreSQL a few groups run
+// at once; each books in (equipment, start) order, so that two groups
+// waiting on each other's slots always wait in the same direction and
+// never deadlock; the audit log's lock serialises them only from their
+// audit records to their commit.
 
-func newWriterQueue(db *store.DB) writerQueue {
-	if db.Dialect != store.SQLite {
-		return nil
-	}
-	return make(writerQueue, 1)
+// maxGroup is the most bookings one transaction writes.
+const maxGroup = 64
+
+// bookingJob is one booking waiting to be written.
+type bookingJob struct {
+	ctx   context.Context
+	actor auth.Actor
+	p     prepared
+	r     Request // normalised: UTC times, trimmed purpose
+	seq   uint64  // arrival order
+
+	// Set by the group that wrote it.
+	booking Booking
+	err     error
+	// wake receives true when the job's goroutine must write group, which
+	// it leads, false when the job was written in another's group.
+	wake  chan bool
+	group []*bookingJob
 }
 
-// enter waits for the writer's turn; leave must follow.
-func (q writerQueue) enter(ctx context.Context) error {
-	if q == nil {
-		return nil
+// writerQueue hands the writer to groups of booking jobs.
+type writerQueue struct {
+	mu      sync.Mutex
+	pending []*bookingJob
+	leaders int    // groups being written
+	lanes   int    // most groups at once: 1 on SQLite
+	seq     uint64 // last arrival number
+	ordered bool   // book each group in (equipment, start) order
+}
+
+func newWriterQueue(db *store.DB) *writerQueue {
+	if db.Dialect == store.SQLite {
+		return &writerQueue{lanes: 1}
 	}
-	select {
-	case q <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
+	return &writerQueue{lanes: 4, ordered: true}
+}
+
+// write writes j, in a group with whatever else is waiting, and returns
+// when j is committed or has failed.
+func (s *Service) write(j *bookingJob) {
+	q := s.writer
+	j.wake = make(chan bool, 1)
+	q.mu.Lock()
+	q.seq++
+	j.seq = q.seq
+	q.pending = append(q.pending, j)
+	// The queue is never left waiting without a leader: whoever ends a
+	// group hands the next one over to its oldest job. So a newcomer leads
+	// only when a lane is free, and then it is alone in the queue.
+	var group []*bookingJob
+	if q.leaders < q.lanes {
+		q.leaders++
+		group = q.take()
+	}
+	q.mu.Unlock()
+	if group == nil {
+		if lead := <-j.wake; !lead {
+			return // written by another job's group
+		}
+		group = j.group
+	}
+	defer s.handOver(group)
+	s.writeGroup(group)
+}
+
+// handOver ends the group its first job led: the next group goes to its
+// oldest job (or the lane is freed), and the others of this group are
+// answered. After a panic, which rolled the transaction back, none of the
+// group was written, and the panic goes on once the queue is safe.
+func (s *Service) handOver(group []*bookingJob) {
+	p := recover()
+	if p != nil {
+		for _, g := range group {
+			g.booking, g.err = Booking{}, fmt.Errorf("equipment: booking not written: %v", p)
+		}
+	}
+	q := s.writer
+	q.mu.Lock()
+	var next []*bookingJob
+	if len(q.pending) > 0 {
+		next = q.take()
+	} else {
+		q.leaders--
+	}
+	q.mu.Unlock()
+	if next != nil {
+		next[0].group = next
+		next[0].wake <- true
+	}
+	for _, g := range group[1:] {
+		g.wake <- false
+	}
+	if p != nil {
+		panic(p)
 	}
 }
 
-func (q writerQueue) leave() {
-	if q != nil {
-		<-q
+// take removes the next group from the queue, oldest first; q.mu is held.
+func (q *writerQueue) take() []*bookingJob {
+	n := min(len(q.pending), maxGroup)
+	group := slices.Clone(q.pending[:n])
+	q.pending = q.pending[n:]
+	return group
+}
+
+// writeGroup writes a group of bookings in one transaction, and when that
+// fails for another reason than a slot already held, each of them in its
+// own.
+func (s *Service) writeGroup(group []*bookingJob) {
+	live := group[:0:0]
+	for _, j := range group {
+		if err := j.ctx.Err(); err != nil {
+			j.err = err // the client left while it waited
+			continue
+		}
+		live = append(live, j)
 	}
+	if len(live) == 0 {
+		return
+	}
+	if s.writer.ordered {
+		slices.SortFunc(live, func(a, b *bookingJob) int {
+			return cmp.Or(cmp.Compare(a.r.EquipmentID, b.r.EquipmentID), a.r.Start.Compare(b.r.Start), cmp.Compare(a.seq, b.seq))
+		})
+	}
+	err := s.commitGroup(live)
+	if err == nil {
+		return
+	}
+	if len(live) == 1 {
+		live[0].booking, live[0].err = Booking{}, err
+		return
+	}
+	for _, j := range live {
+		if err := s.commitGroup([]*bookingJob{j}); err != nil {
+			j.booking, j.err = Booking{}, err
+		}
+	}
+}
+
+// commitGroup books every job of the group in one transaction. A job whose
+// slot is taken gets its *ConflictError in j.err and writes nothing; an
+// error returned means nothing was written.
+func (s *Service) commitGroup(group []*bookingJob) error {
+	// One request's cancellation must not roll back the others' bookings.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(group[0].ctx), 30*time.Second)
+	defer cancel()
+	for _, j := range group {
+		j.booking, j.err = Booking{}, nil
+	}
+	ids := make([]int64, len(group))
+	for i, j := range group {
+		ids[i] = j.r.EquipmentID
+	}
+	slices.Sort(ids)
+	return s.db.InTx(ctx, func(tx *store.Tx) error {
+		now := s.clock()
+		// The equipment may have been withdrawn since the request was
+		// checked.
+		active, err := lockActive(ctx, tx, ids)
+		if err != nil {
+			return err
+		}
+		for _, j := range group {
+			if !active[j.r.EquipmentID] {
+				j.err = errInactive
+				continue
+			}
+			b, held, err := s.insertBookingIfFree(ctx, tx, j.actor, j.p, j.r, now)
+			if err != nil {
+				return err
+			}
+			if !held {
+				ce, err := s.conflictIn(ctx, tx, j.r.EquipmentID, Interval{j.r.Start, j.r.End})
+				if err != nil {
+					return err
+				}
+				j.err = ce
+				continue
+			}
+			j.booking = b
+		}
+		// The audit records last: on PostgreSQL the log's lock is held from
+		// the first of them to the commit.
+		for _, j := range group {
+			if j.err != nil {
+				continue
+			}
+			r, b := j.r, j.booking
+			if err := audit.Record(ctx, tx, j.actor.Audit(r.RequesterOrgID, "booking.request", "booking", strconv.FormatInt(b.ID, 10),
+				map[string]any{"equipment_id": r.EquipmentID, "owner_org_id": j.p.equipment.OwnerOrgID, "starts_at": r.Start,
+					"ends_at": r.End, "agreement_id": r.AgreementID, "status": j.p.status, "uncovered": j.p.uncovered})); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// insertBookingIfFree writes a booking and holds its slots, unless one of
+// them is held already: then it removes what it wrote and held is false.
+// The primary key of booking_slots decides, as for every other write; ON
+// CONFLICT DO NOTHING only turns its refusal into a count instead of an
+// error, which on PostgreSQL would abort the whole group's transaction.
+func (s *Service) insertBookingIfFree(ctx context.Context, tx *store.Tx, actor auth.Actor, p prepared, r Request, now time.Time) (b Booking, held bool, err error) {
+	iv := Interval{r.Start, r.End}
+	b, err = s.newBookingRow(ctx, tx, actor, p, KindBooking, r.RequesterOrgID, r.AgreementID, 0, iv, r.Purpose, now)
+	if err != nil {
+		return Booking{}, false, err
+	}
+	first, last := quarterOf(iv.Start), quarterOf(iv.End)
+	for q := first; q < last; q += slotBatch {
+		end := min(q+slotBatch, last)
+		args := make([]any, 0, 3*(end-q))
+		for k := q; k < end; k++ {
+			args = append(args, p.equipment.ID, k, b.ID)
+		}
+		res, err := tx.ExecContext(ctx, slotInsert(end-q)+" ON CONFLICT DO NOTHING", args...)
+		if err != nil {
+			return Booking{}, false, err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return Booking{}, false, err
+		} else if n < end-q {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM booking_slots WHERE booking_id = ?`, b.ID); err != nil {
+				return Booking{}, false, err
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM bookings WHERE id = ?`, b.ID); err != nil {
+				return Booking{}, false, err
+			}
+			return Booking{}, false, nil
+		}
+	}
+	return b, true, nil
+}
+
+// conflictIn explains, inside the transaction that found it, why an
+// interval could not be booked: the booking or blackout holding its first
+// taken quarter, committed or written earlier in the same group.
+func (s *Service) conflictIn(ctx context.Context, tx store.Querier, equipmentID int64, iv Interval) (*ConflictError, error) {
+	req, clash, kind, found, err := firstClash(ctx, tx, equipmentID, []Interval{iv}, 0)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return &ConflictError{Requested: iv, Message: "Ce créneau vient d'être réservé par quelqu'un d'autre. Rechargez le calendrier et choisissez un autre créneau."}, nil
+	}
+	return newConflict(req, clash, kind, false), nil
 }

@@ -20,6 +20,8 @@ var TitresHeader = []string{
 // and the titre's number once recorded. The separator is ";" as French
 // spreadsheets expect, amounts are written with a point and two decimals
 // ("8112.00") and dates in ISO form, so that no locale can misread them.
+// Flows settled against the attribution de compensation are left out: they
+// are not titres.
 func WriteTitresCSV(w io.Writer, titres []Flow) error {
 	cw := csv.NewWriter(w)
 	cw.Comma = ';'
@@ -27,6 +29,9 @@ func WriteTitresCSV(w io.Writer, titres []Flow) error {
 		return err
 	}
 	for _, f := range titres {
+		if f.AgainstAC() {
+			continue
+		}
 		account, number := f.TitreAccount, ""
 		if f.Titre != nil {
 			number = f.Titre.Reference

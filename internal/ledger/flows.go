@@ -32,8 +32,32 @@ type Flow struct {
 	Titre  *Document `json:"titre,omitempty"`
 	Mandat *Document `json:"mandat,omitempty"`
 	// Current is false once the statement was corrected: the correction's
-	// flows replace this one.
-	Current bool `json:"current"`
+	// flows replace this one, and SupersededBy is the correcting statement.
+	Current      bool  `json:"current"`
+	SupersededBy int64 `json:"superseded_by,omitempty"`
+	// Settlement is SettleAgainstAC for a flow settled by reducing the
+	// attribution de compensation: it gives rise to no titre nor mandat.
+	Settlement Settlement `json:"settlement,omitempty"`
+	// TitreCancellation and MandatCancellation are the titre d'annulation
+	// (or de réduction) and the mandat's cancellation recorded for a flow
+	// no longer current whose titre or mandat had been recorded: until
+	// then the year shows them to do, the amounts never being netted.
+	TitreCancellation  *Document `json:"titre_cancellation,omitempty"`
+	MandatCancellation *Document `json:"mandat_cancellation,omitempty"`
+}
+
+// AgainstAC reports whether f is settled against the attribution de
+// compensation rather than by titre and mandat.
+func (f Flow) AgainstAC() bool { return f.Settlement == SettleAgainstAC }
+
+// TitreToCancel reports whether the creditor must still cancel or reduce
+// the titre it recorded for f, replaced by a correction.
+func (f Flow) TitreToCancel() bool { return !f.Current && f.Titre != nil && f.TitreCancellation == nil }
+
+// MandatToCancel reports whether the debtor must still cancel the mandat
+// it recorded for f, replaced by a correction.
+func (f Flow) MandatToCancel() bool {
+	return !f.Current && f.Mandat != nil && f.MandatCancellation == nil
 }
 
 // Document is a titre de recettes or a mandat recorded for a flow.
@@ -46,11 +70,40 @@ type Document struct {
 // Side is a flow's side: the creditor's titre or the debtor's mandat.
 type Side string
 
-// The sides of a flow.
+// The sides of a flow: the creditor's titre and the debtor's mandat, and
+// their cancellations once a correction replaced the flow.
 const (
 	Titre  Side = "titre"
 	Mandat Side = "mandat"
+	// TitreCancel is the creditor's titre d'annulation or de réduction of
+	// the titre of a replaced flow.
+	TitreCancel Side = "annulation_titre"
+	// MandatCancel is the debtor's cancellation of the mandat of a
+	// replaced flow.
+	MandatCancel Side = "annulation_mandat"
 )
+
+// Sides are every side a document may be recorded on.
+var Sides = []Side{Titre, Mandat, TitreCancel, MandatCancel}
+
+// ByCreditor reports whether the creditor records documents of side s (a
+// titre or its cancellation); the debtor records the others.
+func (s Side) ByCreditor() bool { return s == Titre || s == TitreCancel }
+
+// Label is the side's French name.
+func (s Side) Label() string {
+	switch s {
+	case Titre:
+		return "titre de recettes"
+	case Mandat:
+		return "mandat"
+	case TitreCancel:
+		return "titre d'annulation ou de réduction"
+	case MandatCancel:
+		return "annulation du mandat"
+	}
+	return string(s)
+}
 
 // Relation is how the counterparty of a flow relates to the organisation
 // booking it, as the M57 accounts distinguish it (domain.md §7).
@@ -73,10 +126,16 @@ const (
 // AnyInstrument matches every kind of convention in the mapping.
 const AnyInstrument = "*"
 
+// ACInstrument stands in the mapping's instrument column for the flows of a
+// service commun settled against the attribution de compensation: they
+// take these rows only, never the generic ones.
+const ACInstrument = string(SettleAgainstAC)
+
 // AccountRule is one row of the per-year account mapping.
 type AccountRule struct {
 	Year int `json:"year"`
-	// Instrument is a kind of convention, or AnyInstrument.
+	// Instrument is a kind of convention, AnyInstrument, or ACInstrument
+	// for flows settled against the attribution de compensation.
 	Instrument   string   `json:"instrument"`
 	Counterparty Relation `json:"counterparty"`
 	Side         Side     `json:"side"`
@@ -110,10 +169,25 @@ func pickAccount(rules []AccountRule, k agreement.Kind, rel Relation, side Side)
 	return AccountRule{}
 }
 
+// pickACAccount returns the rule for a flow settled against the
+// attribution de compensation: the ACInstrument rows only, so that such a
+// flow never gets the account of a titre or mandat.
+func pickACAccount(rules []AccountRule, rel Relation, side Side) AccountRule {
+	for _, want := range []string{string(rel), "*"} {
+		for _, r := range rules {
+			if r.Side == side && r.Instrument == ACInstrument && string(r.Counterparty) == want {
+				return r
+			}
+		}
+	}
+	return AccountRule{}
+}
+
 // flowsOf returns the gross flows of a statement: one per party with a
 // non-zero amount other than the creditor, from the party to the creditor
 // for a positive amount, from the creditor to the party for a negative
-// one. Nothing is netted.
+// one. Nothing is netted. Under SettleAgainstAC each flow carries the
+// settlement and the attribution de compensation's accounts.
 func flowsOf(in Inputs, r Result, rules []AccountRule) []Flow {
 	object := in.Object + " — " + statementTitle(in)
 	var out []Flow
@@ -127,8 +201,14 @@ func flowsOf(in Inputs, r Result, rules []AccountRule) []Flow {
 		if l.Amount < 0 {
 			f.Creditor, f.Debtor, f.Amount = party, in.Creditor, -l.Amount
 		}
-		f.TitreAccount = pickAccount(rules, in.Agreement.Kind, relation(f.Creditor, f.Debtor), Titre).Account
-		f.MandatAccount = pickAccount(rules, in.Agreement.Kind, relation(f.Debtor, f.Creditor), Mandat).Account
+		if in.Settlement == SettleAgainstAC {
+			f.Settlement = SettleAgainstAC
+			f.TitreAccount = pickACAccount(rules, relation(f.Creditor, f.Debtor), Titre).Account
+			f.MandatAccount = pickACAccount(rules, relation(f.Debtor, f.Creditor), Mandat).Account
+		} else {
+			f.TitreAccount = pickAccount(rules, in.Agreement.Kind, relation(f.Creditor, f.Debtor), Titre).Account
+			f.MandatAccount = pickAccount(rules, in.Agreement.Kind, relation(f.Debtor, f.Creditor), Mandat).Account
+		}
 		out = append(out, f)
 	}
 	return out

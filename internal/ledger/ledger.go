@@ -80,6 +80,13 @@ type Terms struct {
 	// unit when they all have the same.
 	UsageUnit string `json:"usage_unit,omitempty"`
 
+	// Settlement is how the debtors pay: by mandat against the creditor's
+	// titre (the default, empty), or, for a service commun of an EPCI with
+	// fiscalité professionnelle unique, by a reduction of the attribution de
+	// compensation (CGCT L5211-4-2, CGI 1609 nonies C; accounts 73211 /
+	// 739211, domain.md §7).
+	Settlement Settlement `json:"settlement,omitempty"`
+
 	// Key shares an actual cost (ActualCostByKey) or a work's cost
 	// (CallsForFunds). A usage component without usage lines is filled from
 	// the usage records of the period; a population component without
@@ -94,6 +101,20 @@ type Terms struct {
 	// Calls are the calls for funds of a work (CallsForFunds mode).
 	Calls *CallsTerms `json:"calls,omitempty"`
 }
+
+// Settlement is how a statement's debtors pay.
+type Settlement string
+
+// The settlements.
+const (
+	// SettleByTitre is the default: the creditor issues a titre de recettes,
+	// each debtor pays it by mandat.
+	SettleByTitre Settlement = ""
+	// SettleAgainstAC charges a service commun against the attribution de
+	// compensation the EPCI pays each commune (CGCT L5211-4-2): no titre,
+	// the AC is reduced by the amount.
+	SettleAgainstAC Settlement = "attribution_compensation"
+)
 
 // UnitPriceTerms bill units of use at a unit cost: D5211-16 and R5111-1
 // services, L1311-15 equipment, L212-8 school costs.
@@ -220,6 +241,9 @@ type Inputs struct {
 	Object    string                  `json:"object"`
 	Creditor  PartyRef                `json:"creditor"`
 	Parties   []PartyRef              `json:"parties"`
+	// Settlement is the terms' settlement: its flows are settled by titre
+	// and mandat, or against the attribution de compensation.
+	Settlement Settlement `json:"settlement,omitempty"`
 
 	// Mode-specific, with labels for parties.
 	Key        *money.Key           `json:"key,omitempty"`

@@ -180,6 +180,7 @@ func prepare(ctx context.Context, q store.Querier, actor auth.Actor, req Request
 		return Convention{}, Inputs{}, err
 	}
 	in, err := resolve(c, tr.Terms, req, d)
+	in.Settlement = tr.Terms.Settlement
 	return c, in, err
 }
 
@@ -227,7 +228,11 @@ func (s *Service) Draft(ctx context.Context, actor auth.Actor, req Request) (Sta
 		if out.Number, err = nextNumber(ctx, tx, req.AgreementID); err != nil {
 			return err
 		}
-		return insertStatement(ctx, tx, &out, actor.UserID(), 0)
+		if err := insertStatement(ctx, tx, &out, actor.UserID(), 0); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, actor.Audit(in.Creditor.OrgID, "ledger.draft.create", "ledger_statement",
+			strconv.FormatInt(out.ID, 10), draftDetail(out)))
 	})
 	if err != nil {
 		return Statement{}, fail("draft", err)
@@ -275,17 +280,30 @@ func (s *Service) Recompute(ctx context.Context, actor auth.Actor, id int64) (St
 		if err != nil {
 			return err
 		}
+		before := st.Result.Total
 		st.Inputs, st.Result, st.FiscalYear = fresh.Inputs, fresh.Result, fresh.FiscalYear
 		if err := updateDraft(ctx, tx, &st); err != nil {
 			return err
 		}
 		out = st
-		return nil
+		detail := draftDetail(st)
+		detail["previous_total"] = before.Plain()
+		return audit.Record(ctx, tx, actor.Audit(st.Inputs.Creditor.OrgID, "ledger.draft.recompute", "ledger_statement",
+			strconv.FormatInt(st.ID, 10), detail))
 	})
 	if err != nil {
 		return Statement{}, fail("recompute", err)
 	}
 	return out, nil
+}
+
+// draftDetail is what the audit log keeps of a draft.
+func draftDetail(st Statement) map[string]any {
+	return map[string]any{
+		"agreement": st.Inputs.Agreement.Reference, "number": st.Number, "version": st.Version,
+		"period": [2]civil.Date{st.Inputs.From, st.Inputs.To}, "total": st.Result.Total.Plain(),
+		"inputs_sha256": st.InputsSHA256,
+	}
 }
 
 func notDraft(st Statement) error {
@@ -306,8 +324,11 @@ func (s *Service) DeleteDraft(ctx context.Context, actor auth.Actor, id int64) e
 		if st.Status != Draft {
 			return notDraft(st)
 		}
-		_, err = tx.ExecContext(ctx, `DELETE FROM ledger_statements WHERE id = ? AND status = 'draft'`, id)
-		return err
+		if _, err = tx.ExecContext(ctx, `DELETE FROM ledger_statements WHERE id = ? AND status = 'draft'`, id); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, actor.Audit(st.Inputs.Creditor.OrgID, "ledger.draft.delete", "ledger_statement",
+			strconv.FormatInt(id, 10), draftDetail(st)))
 	})
 	if err != nil {
 		return fail("delete draft", err)
@@ -474,6 +495,29 @@ func (s *Service) Correct(ctx context.Context, actor auth.Actor, id int64, req R
 	return out, nil
 }
 
+// Complete returns r with the fields it leaves unset taken from base, the
+// request of the statement being corrected: the period, the label, the
+// cost lines, receipts and units (all three, when r gives none) and the
+// call for funds. A correction that changes one figure names only it.
+func (r Request) Complete(base Request) Request {
+	if r.From.IsZero() {
+		r.From = base.From
+	}
+	if r.To.IsZero() {
+		r.To = base.To
+	}
+	if r.Label == "" {
+		r.Label = base.Label
+	}
+	if r.CostLines == nil && r.Receipts == nil && r.Units == nil {
+		r.CostLines, r.Receipts, r.Units = base.CostLines, base.Receipts, base.Units
+	}
+	if r.Call == 0 && !r.Final {
+		r.Call, r.Final = base.Call, base.Final
+	}
+	return r
+}
+
 // Statement returns statement id; store.ErrNotFound unless the actor is a
 // party of its convention (or a platform admin).
 func (s *Service) Statement(ctx context.Context, actor auth.Actor, id int64) (Statement, error) {
@@ -537,22 +581,58 @@ func (s *Service) Flows(ctx context.Context, actor auth.Actor, id int64) ([]Flow
 	return fs, nil
 }
 
-// RecordDocument records the titre (side Titre, by the creditor) or the
-// mandat (side Mandat, by the debtor) issued for flow id: its number, date
-// and the account used (empty keeps the suggested one). Recording again
-// replaces the previous record; each recording is audited. The actor needs
-// auth.Write on the creditor for a titre, on the debtor for a mandat.
+// Flow returns flow id; store.ErrNotFound unless the actor is a party of
+// its convention (or a platform admin).
+func (s *Service) Flow(ctx context.Context, actor auth.Actor, id int64) (Flow, error) {
+	if err := checkActor(actor); err != nil {
+		return Flow{}, fail("flow", err)
+	}
+	q := s.db.Reader()
+	f, err := readFlow(ctx, q, actor, id)
+	if err != nil {
+		return Flow{}, fail("flow", err)
+	}
+	return f, nil
+}
+
+// readFlow loads flow id for actor: store.ErrNotFound unless a party of
+// its convention.
+func readFlow(ctx context.Context, q store.Querier, actor auth.Actor, id int64) (Flow, error) {
+	fs, err := listFlows(ctx, q, `f.id = ?`, id)
+	if err != nil {
+		return Flow{}, err
+	}
+	if len(fs) == 0 {
+		return Flow{}, fmt.Errorf("flow %d: %w", id, store.ErrNotFound)
+	}
+	if _, err := readConvention(ctx, q, actor, fs[0].AgreementID); err != nil {
+		return Flow{}, fmt.Errorf("flow %d: %w", id, store.ErrNotFound)
+	}
+	return fs[0], nil
+}
+
+// RecordDocument records a document issued for flow id: the titre (side
+// Titre, by the creditor) or the mandat (side Mandat, by the debtor) of a
+// current flow, or — once a correction replaced the flow — the titre
+// d'annulation or de réduction of its recorded titre (TitreCancel, by the
+// creditor) or the cancellation of its recorded mandat (MandatCancel, by
+// the debtor): its number, date and the account used (empty keeps the
+// suggested one). Recording again replaces the previous record; each
+// recording is audited. A flow settled against the attribution de
+// compensation has no titre nor mandat. The actor needs auth.Write on the
+// organisation that records.
 func (s *Service) RecordDocument(ctx context.Context, actor auth.Actor, flowID int64, side Side, doc Document) (Flow, error) {
 	doc.Reference, doc.Account = strings.TrimSpace(doc.Reference), strings.TrimSpace(doc.Account)
 	var errs validate.Errors
-	if side != Titre && side != Mandat {
-		errs.Add("side", "%s n'est ni un titre ni un mandat", validate.Quote(string(side)))
+	if !slices.Contains(Sides, side) {
+		errs.Add("side", "%s n'est ni un titre, ni un mandat, ni leur annulation", validate.Quote(string(side)))
 	}
 	if doc.Reference == "" {
-		errs.Add("reference", "le numéro du %s est obligatoire", side)
+		errs.Add("reference", "indiquez le numéro du document (%s)", side.Label())
 	}
 	errs.Check(validate.MaxLen("reference", doc.Reference, 100))
 	errs.Check(validate.MaxLen("account", doc.Account, 20))
+	errs.Check(checkAccount(doc.Account))
 	if err := errs.Err(); err != nil {
 		return Flow{}, err
 	}
@@ -561,43 +641,39 @@ func (s *Service) RecordDocument(ctx context.Context, actor auth.Actor, flowID i
 	}
 	var out Flow
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		fs, err := listFlows(ctx, tx, `f.id = ?`, flowID)
+		f, err := readFlow(ctx, tx, actor, flowID)
 		if err != nil {
 			return err
 		}
-		if len(fs) == 0 {
-			return fmt.Errorf("flow %d: %w", flowID, store.ErrNotFound)
-		}
-		f := fs[0]
-		if _, err := readConvention(ctx, tx, actor, f.AgreementID); err != nil {
-			return fmt.Errorf("flow %d: %w", flowID, store.ErrNotFound)
-		}
-		who := f.Creditor.OrgID
-		if side == Mandat {
-			who = f.Debtor.OrgID
+		who := f.Debtor.OrgID
+		if side.ByCreditor() {
+			who = f.Creditor.OrgID
 		}
 		if err := auth.Authorize(actor, auth.Write, who); err != nil {
 			return err
 		}
+		if err := documentAllowed(f, side); err != nil {
+			return err
+		}
 		if doc.Account == "" {
 			doc.Account = f.TitreAccount
-			if side == Mandat {
+			if !side.ByCreditor() {
 				doc.Account = f.MandatAccount
 			}
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO ledger_flow_documents (flow_id, side, reference, issued_on, account, recorded_at, recorded_by_name)
-			VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (flow_id, side) DO UPDATE SET reference = excluded.reference,
-			issued_on = excluded.issued_on, account = excluded.account, recorded_at = excluded.recorded_at,
-			recorded_by_name = excluded.recorded_by_name`,
-			flowID, string(side), doc.Reference, doc.Date, doc.Account, s.clock(), actor.String())
-		if err != nil {
+		if err := saveDocument(ctx, tx, flowID, side, doc, s.clock(), actor.String()); err != nil {
 			return err
 		}
-		d := doc
-		if side == Titre {
-			f.Titre = &d
-		} else {
-			f.Mandat = &d
+		d := &doc
+		switch side {
+		case Titre:
+			f.Titre = d
+		case Mandat:
+			f.Mandat = d
+		case TitreCancel:
+			f.TitreCancellation = d
+		case MandatCancel:
+			f.MandatCancellation = d
 		}
 		out = f
 		return audit.Record(ctx, tx, actor.Audit(who, "ledger.flow."+string(side), "ledger_flow", strconv.FormatInt(flowID, 10),
@@ -610,6 +686,75 @@ func (s *Service) RecordDocument(ctx context.Context, actor auth.Actor, flowID i
 	return out, nil
 }
 
+// documentAllowed says whether a document of side may be recorded for f:
+// a titre or mandat for a current flow settled by titre, a cancellation
+// for a replaced flow whose document was recorded.
+func documentAllowed(f Flow, side Side) error {
+	refuse := func(format string, args ...any) error {
+		return validate.Errors{{Field: "side", Message: fmt.Sprintf(format, args...)}}
+	}
+	if f.AgainstAC() {
+		return refuse("ce flux est imputé sur l'attribution de compensation : il ne donne lieu ni à titre ni à mandat")
+	}
+	switch side {
+	case Titre, Mandat:
+		if !f.Current {
+			return refuse("l'état de ce flux a été corrigé : enregistrez le %s sur le flux de la correction (état n° %d)",
+				side.Label(), f.SupersededBy)
+		}
+	case TitreCancel:
+		if f.Current || f.Titre == nil {
+			return refuse("seul le titre déjà émis d'un flux remplacé par une correction s'annule ou se réduit")
+		}
+	case MandatCancel:
+		if f.Current || f.Mandat == nil {
+			return refuse("seul le mandat déjà émis d'un flux remplacé par une correction s'annule")
+		}
+	}
+	return nil
+}
+
+// checkAccount refuses an account that is not made of digits.
+func checkAccount(account string) error {
+	for _, c := range account {
+		if c < '0' || c > '9' {
+			return validate.FieldError{Field: "account", Message: fmt.Sprintf("un compte M57 s'écrit en chiffres, pas %s", validate.Quote(account))}
+		}
+	}
+	return nil
+}
+
+// Event is one recorded operation on a statement: who did what, when.
+type Event struct {
+	At          time.Time `json:"at"`
+	Actor       string    `json:"actor"`
+	Action      string    `json:"action"`
+	StatementID int64     `json:"statement_id"`
+}
+
+// History returns, from the audit log, the operations on every version of
+// statement id (drafted, recomputed, issued, corrected), oldest first.
+func (s *Service) History(ctx context.Context, actor auth.Actor, id int64) ([]Event, error) {
+	q := s.db.Reader()
+	st, _, err := readStatement(ctx, q, actor, id)
+	if err != nil {
+		return nil, fail("history", err)
+	}
+	versions, err := listStatements(ctx, q, `s.agreement_id = ? AND s.number = ?`, st.AgreementID, st.Number)
+	if err != nil {
+		return nil, fail("history", err)
+	}
+	ids := make([]int64, len(versions))
+	for i, v := range versions {
+		ids[i] = v.ID
+	}
+	evs, err := statementEvents(ctx, q, ids)
+	if err != nil {
+		return nil, fail("history", err)
+	}
+	return evs, nil
+}
+
 // Accounts returns the account mapping in force for fiscal year.
 func (s *Service) Accounts(ctx context.Context, year int) ([]AccountRule, error) {
 	rs, err := accountRules(ctx, s.db.Reader(), year)
@@ -619,35 +764,98 @@ func (s *Service) Accounts(ctx context.Context, year int) ([]AccountRule, error)
 	return rs, nil
 }
 
+// AccountTable is the account mapping of a fiscal year as an editor sees
+// it: the rules in force (the year's own, or those of the year it falls
+// back to), and the version of the year's own rows, to detect an edit
+// made in between.
+type AccountTable struct {
+	Year int `json:"year"`
+	// InForce is the year whose rows apply: Year itself when it has rows
+	// of its own, else the one it falls back to (0 when none is mapped).
+	InForce int           `json:"in_force"`
+	Version string        `json:"version"`
+	Rules   []AccountRule `json:"rules"`
+}
+
+// Own reports whether the year has a mapping of its own.
+func (t AccountTable) Own() bool { return t.InForce == t.Year }
+
+// AccountTable returns the account mapping of fiscal year.
+func (s *Service) AccountTable(ctx context.Context, year int) (AccountTable, error) {
+	t, err := accountTable(ctx, s.db.Reader(), year)
+	if err != nil {
+		return AccountTable{}, fail("account table", err)
+	}
+	return t, nil
+}
+
+func accountTable(ctx context.Context, q store.Querier, year int) (AccountTable, error) {
+	own, err := ownAccountRules(ctx, q, year)
+	if err != nil {
+		return AccountTable{}, err
+	}
+	t := AccountTable{Year: year, Version: accountsVersion(own), Rules: own}
+	if len(own) > 0 {
+		t.InForce = year
+		return t, nil
+	}
+	if t.Rules, err = accountRules(ctx, q, year); err != nil {
+		return AccountTable{}, err
+	}
+	if len(t.Rules) > 0 {
+		t.InForce = t.Rules[0].Year
+	}
+	if t.Rules == nil {
+		t.Rules = []AccountRule{}
+	}
+	return t, nil
+}
+
+// accountsVersion is the version of a year's rows: the SHA-256 of their
+// content, so that no column is needed to guard an edit.
+func accountsVersion(rules []AccountRule) string {
+	var b strings.Builder
+	for _, r := range rules {
+		fmt.Fprintf(&b, "%q %q %q %q %q\n", r.Instrument, r.Counterparty, r.Side, r.Account, r.Label)
+	}
+	return sha256Hex(b.String())[:16]
+}
+
+// checkRule cleans and checks one row of the account mapping.
+func checkRule(r AccountRule, field string) (AccountRule, validate.Errors) {
+	r.Account, r.Label, r.Instrument = strings.TrimSpace(r.Account), strings.TrimSpace(r.Label), strings.TrimSpace(r.Instrument)
+	var errs validate.Errors
+	if r.Year < 2000 || r.Year > 2100 {
+		errs.Add(field+"year", "exercice invalide : %d", r.Year)
+	}
+	if _, ok := agreement.Lookup(agreement.Kind(r.Instrument)); !ok && r.Instrument != AnyInstrument && r.Instrument != ACInstrument {
+		errs.Add(field+"instrument", "%s n'est pas une nature de convention (ni « * », ni « %s »)", validate.Quote(r.Instrument), ACInstrument)
+	}
+	switch r.Counterparty {
+	case GFPRattachement, CommuneMembre, Autre, AnyRelation:
+	default:
+		errs.Add(field+"counterparty", "%s n'est pas une relation (gfp_rattachement, commune_membre, autre, *)", validate.Quote(string(r.Counterparty)))
+	}
+	if r.Side != Titre && r.Side != Mandat {
+		errs.Add(field+"side", "%s n'est ni titre ni mandat", validate.Quote(string(r.Side)))
+	}
+	if err := checkAccount(r.Account); err != nil {
+		errs.Add(field+"account", "un compte M57 s'écrit en chiffres, pas %s", validate.Quote(r.Account))
+	}
+	if len(r.Account) > 20 {
+		errs.Add(field+"account", "un compte M57 a au plus 20 chiffres")
+	}
+	errs.Check(validate.MaxLen(field+"label", r.Label, 200))
+	return r, errs
+}
+
 // SetAccount sets one row of the account mapping (an empty account means
 // "no suggestion"). Only a platform admin may.
 func (s *Service) SetAccount(ctx context.Context, actor auth.Actor, r AccountRule) error {
 	if err := auth.RequirePlatformAdmin(actor); err != nil {
 		return fail("set account", err)
 	}
-	r.Account, r.Label, r.Instrument = strings.TrimSpace(r.Account), strings.TrimSpace(r.Label), strings.TrimSpace(r.Instrument)
-	var errs validate.Errors
-	if r.Year < 2000 || r.Year > 2100 {
-		errs.Add("year", "exercice invalide : %d", r.Year)
-	}
-	if _, ok := agreement.Lookup(agreement.Kind(r.Instrument)); !ok && r.Instrument != AnyInstrument {
-		errs.Add("instrument", "%s n'est pas une nature de convention (ni « * »)", validate.Quote(r.Instrument))
-	}
-	switch r.Counterparty {
-	case GFPRattachement, CommuneMembre, Autre, AnyRelation:
-	default:
-		errs.Add("counterparty", "%s n'est pas une relation (gfp_rattachement, commune_membre, autre, *)", validate.Quote(string(r.Counterparty)))
-	}
-	if r.Side != Titre && r.Side != Mandat {
-		errs.Add("side", "%s n'est ni titre ni mandat", validate.Quote(string(r.Side)))
-	}
-	for _, c := range r.Account {
-		if c < '0' || c > '9' {
-			errs.Add("account", "un compte M57 s'écrit en chiffres, pas %s", validate.Quote(r.Account))
-			break
-		}
-	}
-	errs.Check(validate.MaxLen("label", r.Label, 200))
+	r, errs := checkRule(r, "")
 	if err := errs.Err(); err != nil {
 		return err
 	}
@@ -665,4 +873,59 @@ func (s *Service) SetAccount(ctx context.Context, actor auth.Actor, r AccountRul
 		return fail("set account", err)
 	}
 	return nil
+}
+
+// SetAccounts replaces the whole account mapping of fiscal year with
+// rules (each row's Year is taken as year), if the year's rows are still
+// at version (store.ErrConflict otherwise). Giving a year that falls back
+// to an earlier one the rules in force creates its own table. Only a
+// platform admin may.
+func (s *Service) SetAccounts(ctx context.Context, actor auth.Actor, year int, version string, rules []AccountRule) (AccountTable, error) {
+	if err := auth.RequirePlatformAdmin(actor); err != nil {
+		return AccountTable{}, fail("set accounts", err)
+	}
+	var errs validate.Errors
+	if year < 2000 || year > 2100 {
+		errs.Add("year", "exercice invalide : %d", year)
+	}
+	seen := map[[3]string]int{}
+	clean := make([]AccountRule, 0, len(rules))
+	for i, r := range rules {
+		r.Year = year
+		field := fmt.Sprintf("rules[%d].", i)
+		r, es := checkRule(r, field)
+		errs = append(errs, es...)
+		k := [3]string{r.Instrument, string(r.Counterparty), string(r.Side)}
+		if j, dup := seen[k]; dup {
+			errs.Add(field+"instrument", "cette ligne (%s, %s, %s) figure déjà au rang %d", r.Instrument, r.Counterparty, r.Side, j+1)
+		}
+		seen[k] = i
+		clean = append(clean, r)
+	}
+	if err := errs.Err(); err != nil {
+		return AccountTable{}, err
+	}
+	var out AccountTable
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		own, err := ownAccountRules(ctx, tx, year)
+		if err != nil {
+			return err
+		}
+		if got := accountsVersion(own); got != version {
+			return fmt.Errorf("%w: la table des comptes %d a été modifiée entre-temps (version %s, vous partiez de %s) ; rechargez-la",
+				store.ErrConflict, year, got, version)
+		}
+		if err := replaceAccountRules(ctx, tx, year, clean); err != nil {
+			return err
+		}
+		if out, err = accountTable(ctx, tx, year); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, actor.Audit(0, "ledger.accounts.replace", "ledger_account", strconv.Itoa(year),
+			map[string]any{"year": year, "previous_version": version, "version": out.Version, "rules": clean}))
+	})
+	if err != nil {
+		return AccountTable{}, fail("set accounts", err)
+	}
+	return out, nil
 }

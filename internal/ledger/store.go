@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -408,10 +409,10 @@ func insertFlows(ctx context.Context, tx *store.Tx, s Statement, flows []Flow) e
 	for i := range flows {
 		f := &flows[i]
 		err := tx.QueryRowContext(ctx, `INSERT INTO ledger_flows (statement_id, agreement_id, creditor_org_id, debtor_org_id,
-			amount, fiscal_year, titre_account, mandat_account, object, period_from, period_to)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			amount, fiscal_year, titre_account, mandat_account, object, period_from, period_to, settlement)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 			s.ID, s.AgreementID, f.Creditor.OrgID, f.Debtor.OrgID, int64(f.Amount), f.FiscalYear,
-			f.TitreAccount, f.MandatAccount, f.Object, f.From, f.To).Scan(&f.ID)
+			f.TitreAccount, f.MandatAccount, f.Object, f.From, f.To, string(f.Settlement)).Scan(&f.ID)
 		if err != nil {
 			return fmt.Errorf("insert flow: %w", store.MapError(err))
 		}
@@ -431,6 +432,87 @@ func accountRules(ctx context.Context, q store.Querier, year int) ([]AccountRule
 		return nil, fmt.Errorf("accounts: %w", err)
 	}
 	defer rows.Close()
+	return scanAccountRules(rows)
+}
+
+// flowColumns read a flow with both parties and its documents.
+const flowColumns = `f.id, f.statement_id, f.agreement_id, a.reference, f.amount, f.fiscal_year, f.titre_account,
+	f.mandat_account, f.object, f.period_from, f.period_to,
+	cr.id, cr.name, COALESCE(cr.siren, crc.siren, cr.epci_siren, ''), cr.kind,
+	dr.id, dr.name, COALESCE(dr.siren, drc.siren, dr.epci_siren, ''), dr.kind,
+	t.reference, t.issued_on, t.account, m.reference, m.issued_on, m.account,
+	(SELECT MIN(x.id) FROM ledger_statements x WHERE x.corrects_id = f.statement_id AND x.status = 'issued'),
+	f.settlement, ta.reference, ta.issued_on, ta.account, ma.reference, ma.issued_on, ma.account`
+
+const flowJoins = ` FROM ledger_flows f JOIN agreements a ON a.id = f.agreement_id
+	JOIN organisations cr ON cr.id = f.creditor_org_id LEFT JOIN communes crc ON crc.code = cr.commune_code
+	JOIN organisations dr ON dr.id = f.debtor_org_id LEFT JOIN communes drc ON drc.code = dr.commune_code
+	LEFT JOIN ledger_flow_documents t ON t.flow_id = f.id AND t.side = 'titre'
+	LEFT JOIN ledger_flow_documents m ON m.flow_id = f.id AND m.side = 'mandat'
+	LEFT JOIN ledger_flow_documents ta ON ta.flow_id = f.id AND ta.side = 'annulation_titre'
+	LEFT JOIN ledger_flow_documents ma ON ma.flow_id = f.id AND ma.side = 'annulation_mandat'`
+
+// documentColumns are the nullable columns of one recorded document.
+type documentColumns struct {
+	ref, account sql.NullString
+	on           civil.Date
+}
+
+func (d documentColumns) document() *Document {
+	if !d.ref.Valid {
+		return nil
+	}
+	return &Document{Reference: d.ref.String, Date: d.on, Account: d.account.String}
+}
+
+func scanFlow(row interface{ Scan(...any) error }) (Flow, error) {
+	var f Flow
+	var ck, dk, settlement string
+	var t, m, ta, ma documentColumns
+	var superseded sql.NullInt64
+	if err := row.Scan(&f.ID, &f.StatementID, &f.AgreementID, &f.AgreementReference, &f.Amount, &f.FiscalYear, &f.TitreAccount,
+		&f.MandatAccount, &f.Object, &f.From, &f.To,
+		&f.Creditor.OrgID, &f.Creditor.Name, &f.Creditor.SIREN, &ck,
+		&f.Debtor.OrgID, &f.Debtor.Name, &f.Debtor.SIREN, &dk,
+		&t.ref, &t.on, &t.account, &m.ref, &m.on, &m.account, &superseded,
+		&settlement, &ta.ref, &ta.on, &ta.account, &ma.ref, &ma.on, &ma.account); err != nil {
+		return Flow{}, store.MapError(err)
+	}
+	f.Creditor.Kind, f.Debtor.Kind = agreement.OrgKind(ck), agreement.OrgKind(dk)
+	f.Creditor.Label, f.Debtor.Label = f.Creditor.Name, f.Debtor.Name
+	f.Titre, f.Mandat = t.document(), m.document()
+	f.TitreCancellation, f.MandatCancellation = ta.document(), ma.document()
+	f.Current, f.SupersededBy = !superseded.Valid, superseded.Int64
+	f.Settlement = Settlement(settlement)
+	return f, nil
+}
+
+// saveDocument records (or replaces) the document of side for flow id.
+func saveDocument(ctx context.Context, tx *store.Tx, id int64, side Side, doc Document, at time.Time, by string) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO ledger_flow_documents (flow_id, side, reference, issued_on, account, recorded_at, recorded_by_name)
+		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (flow_id, side) DO UPDATE SET reference = excluded.reference,
+		issued_on = excluded.issued_on, account = excluded.account, recorded_at = excluded.recorded_at,
+		recorded_by_name = excluded.recorded_by_name`,
+		id, string(side), doc.Reference, doc.Date, doc.Account, at, by)
+	if err != nil {
+		return fmt.Errorf("record %s of flow %d: %w", side, id, err)
+	}
+	return nil
+}
+
+// ownAccountRules returns the rows of the account mapping stored for year
+// itself (none when the year uses an earlier year's).
+func ownAccountRules(ctx context.Context, q store.Querier, year int) ([]AccountRule, error) {
+	rows, err := q.QueryContext(ctx, `SELECT year, instrument, counterparty, side, account, label FROM ledger_accounts
+		WHERE year = ? ORDER BY instrument, counterparty, side`, year)
+	if err != nil {
+		return nil, fmt.Errorf("accounts of %d: %w", year, err)
+	}
+	defer rows.Close()
+	return scanAccountRules(rows)
+}
+
+func scanAccountRules(rows *sql.Rows) ([]AccountRule, error) {
 	var out []AccountRule
 	for rows.Next() {
 		var r AccountRule
@@ -444,43 +526,48 @@ func accountRules(ctx context.Context, q store.Querier, year int) ([]AccountRule
 	return out, rows.Err()
 }
 
-// flowColumns read a flow with both parties and its documents.
-const flowColumns = `f.id, f.statement_id, f.agreement_id, a.reference, f.amount, f.fiscal_year, f.titre_account,
-	f.mandat_account, f.object, f.period_from, f.period_to,
-	cr.id, cr.name, COALESCE(cr.siren, crc.siren, cr.epci_siren, ''), cr.kind,
-	dr.id, dr.name, COALESCE(dr.siren, drc.siren, dr.epci_siren, ''), dr.kind,
-	t.reference, t.issued_on, t.account, m.reference, m.issued_on, m.account,
-	(SELECT MIN(x.id) FROM ledger_statements x WHERE x.corrects_id = f.statement_id AND x.status = 'issued')`
+// replaceAccountRules replaces the rows of year with rules.
+func replaceAccountRules(ctx context.Context, tx *store.Tx, year int, rules []AccountRule) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM ledger_accounts WHERE year = ?`, year); err != nil {
+		return fmt.Errorf("accounts of %d: %w", year, err)
+	}
+	for _, r := range rules {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO ledger_accounts (year, instrument, counterparty, side, account, label)
+			VALUES (?, ?, ?, ?, ?, ?)`, year, r.Instrument, string(r.Counterparty), string(r.Side), r.Account, r.Label); err != nil {
+			return fmt.Errorf("accounts of %d: %w", year, store.MapError(err))
+		}
+	}
+	return nil
+}
 
-const flowJoins = ` FROM ledger_flows f JOIN agreements a ON a.id = f.agreement_id
-	JOIN organisations cr ON cr.id = f.creditor_org_id LEFT JOIN communes crc ON crc.code = cr.commune_code
-	JOIN organisations dr ON dr.id = f.debtor_org_id LEFT JOIN communes drc ON drc.code = dr.commune_code
-	LEFT JOIN ledger_flow_documents t ON t.flow_id = f.id AND t.side = 'titre'
-	LEFT JOIN ledger_flow_documents m ON m.flow_id = f.id AND m.side = 'mandat'`
-
-func scanFlow(row interface{ Scan(...any) error }) (Flow, error) {
-	var f Flow
-	var ck, dk string
-	var tref, tacc, mref, macc sql.NullString
-	var ton, mon civil.Date
-	var superseded sql.NullInt64
-	if err := row.Scan(&f.ID, &f.StatementID, &f.AgreementID, &f.AgreementReference, &f.Amount, &f.FiscalYear, &f.TitreAccount,
-		&f.MandatAccount, &f.Object, &f.From, &f.To,
-		&f.Creditor.OrgID, &f.Creditor.Name, &f.Creditor.SIREN, &ck,
-		&f.Debtor.OrgID, &f.Debtor.Name, &f.Debtor.SIREN, &dk,
-		&tref, &ton, &tacc, &mref, &mon, &macc, &superseded); err != nil {
-		return Flow{}, store.MapError(err)
+// statementEvents returns the audit log's records of the statements ids
+// (every version of one statement), oldest first.
+func statementEvents(ctx context.Context, q store.Querier, ids []int64) ([]Event, error) {
+	if len(ids) == 0 {
+		return nil, nil
 	}
-	f.Creditor.Kind, f.Debtor.Kind = agreement.OrgKind(ck), agreement.OrgKind(dk)
-	f.Creditor.Label, f.Debtor.Label = f.Creditor.Name, f.Debtor.Name
-	if tref.Valid {
-		f.Titre = &Document{Reference: tref.String, Date: ton, Account: tacc.String}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = strconv.FormatInt(id, 10)
 	}
-	if mref.Valid {
-		f.Mandat = &Document{Reference: mref.String, Date: mon, Account: macc.String}
+	rows, err := q.QueryContext(ctx, `SELECT at, actor, action, entity_id FROM audit_log
+		WHERE entity = 'ledger_statement' AND entity_id IN (`+placeholders(len(ids))+`) ORDER BY id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("statement events: %w", err)
 	}
-	f.Current = !superseded.Valid
-	return f, nil
+	defer rows.Close()
+	var out []Event
+	for rows.Next() {
+		var e Event
+		var id string
+		if err := rows.Scan(&e.At, &e.Actor, &e.Action, &id); err != nil {
+			return nil, fmt.Errorf("statement events: %w", err)
+		}
+		e.At = e.At.UTC()
+		e.StatementID, _ = strconv.ParseInt(id, 10, 64)
+		out = append(out, e)
+	}
+	return out, rows.Err()
 }
 
 func listFlows(ctx context.Context, q store.Querier, where string, args ...any) ([]Flow, error) {

@@ -173,10 +173,64 @@ func prepareTerms(a agreement.Agreement, t Terms) (Terms, error) {
 			}
 		}
 	}
+	errs.Check(checkSettlement(a, t))
 	if err := errs.Err(); err != nil {
 		return Terms{}, err
 	}
 	return t, nil
+}
+
+// checkSettlement allows settling against the attribution de compensation
+// only where CGCT L5211-4-2 does: a service commun that says so, managed
+// by (invoiced by) an EPCI levying the fiscalité professionnelle unique,
+// whose cost is borne by its member communes — the AC flows between the
+// EPCI and each of them (CGI 1609 nonies C).
+func checkSettlement(a agreement.Agreement, t Terms) error {
+	const field = "terms.settlement"
+	var errs validate.Errors
+	switch t.Settlement {
+	case SettleByTitre:
+		return nil
+	case SettleAgainstAC:
+	default:
+		errs.Add(field, "%s n'est pas un mode de règlement (vide : titre et mandat ; %s : attribution de compensation)",
+			validate.Quote(string(t.Settlement)), SettleAgainstAC)
+		return errs.Err()
+	}
+	if a.Kind != agreement.ServiceCommun {
+		errs.Add(field, "seul un service commun (CGCT L5211-4-2) peut être imputé sur l'attribution de compensation")
+		return errs.Err()
+	}
+	if !a.ServiceCommun.ChargeAgainstAC {
+		errs.Add(field, "la convention ne prévoit pas l'imputation sur l'attribution de compensation : modifiez-la par avenant d'abord")
+	}
+	var epci *agreement.Party
+	for i, p := range a.Parties {
+		if p.OrgID == t.Creditor && p.Kind == agreement.EPCI {
+			epci = &a.Parties[i]
+			break
+		}
+	}
+	switch {
+	case epci == nil:
+		errs.Add(field, "l'imputation sur l'attribution de compensation suppose que l'EPCI gère le service commun et en soit le créancier")
+	case !epci.FPU:
+		errs.Add(field, "l'imputation sur l'attribution de compensation n'est possible que pour un EPCI à fiscalité professionnelle unique (%s ne l'est pas)", epci.Name)
+	default:
+		for i, org := range t.Parties {
+			if org == t.Creditor {
+				continue
+			}
+			j := slices.IndexFunc(a.Parties, func(p agreement.Party) bool { return p.OrgID == org })
+			if j < 0 {
+				continue // reported with the parties
+			}
+			if p := a.Parties[j]; p.Kind != agreement.Commune || p.EPCISIREN != epci.SIREN {
+				errs.Add(fmt.Sprintf("terms.parties[%d]", i), "%s n'est pas une commune membre de %s : elle ne reçoit pas d'attribution de compensation de lui", p.Name, epci.Name)
+			}
+		}
+	}
+	return errs.Err()
 }
 
 // sharesKey returns the fixed key of the shares a convention states (biens

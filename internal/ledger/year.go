@@ -25,10 +25,26 @@ type Year struct {
 	Year  int    `json:"year"`
 	// Titres are the current flows the organisation is creditor of: the
 	// titres de recettes to issue. Mandats are those it is debtor of.
+	// Neither holds flows settled against the attribution de compensation.
 	Titres       []Flow      `json:"titres"`
 	Mandats      []Flow      `json:"mandats"`
 	TotalTitres  money.Cents `json:"total_titres"`
 	TotalMandats money.Cents `json:"total_mandats"`
+	// Imputations are the current flows settled against the attribution
+	// de compensation (a service commun of an EPCI à FPU): neither titre
+	// nor mandat, the AC the EPCI pays the commune is reduced by each.
+	// Their totals as creditor (the EPCI) and as debtor (the commune).
+	Imputations              []Flow      `json:"imputations_ac"`
+	TotalImputationsCreditor money.Cents `json:"total_imputations_ac_creditor"`
+	TotalImputationsDebtor   money.Cents `json:"total_imputations_ac_debtor"`
+	// TitresToCancel are flows replaced by a correction whose titre the
+	// organisation had recorded and has yet to cancel or reduce (titre
+	// d'annulation or de réduction); MandatsToCancel those whose mandat it
+	// had recorded and has yet to cancel. Each stays listed until the
+	// cancellation's reference is recorded: a correction never makes a
+	// recorded document silently disappear.
+	TitresToCancel  []Flow `json:"titres_to_cancel"`
+	MandatsToCancel []Flow `json:"mandats_to_cancel"`
 	// Conventions and Partners sum the same flows by convention and by
 	// partner organisation.
 	Conventions []ConventionYear `json:"conventions"`
@@ -43,10 +59,15 @@ type ConventionYear struct {
 	Kind        agreement.Kind `json:"kind"`
 	Titres      money.Cents    `json:"titres"`
 	Mandats     money.Cents    `json:"mandats"`
+	// ImputationsCreditor and ImputationsDebtor sum the flows settled
+	// against the attribution de compensation, as creditor and as debtor.
+	ImputationsCreditor money.Cents `json:"imputations_ac_creditor"`
+	ImputationsDebtor   money.Cents `json:"imputations_ac_debtor"`
 	// Standalone is what the organisation states doing it alone would
 	// cost, when recorded; then NetCost and Saving are computed for
-	// information: NetCost = own cost + mandats − titres, Saving =
-	// Standalone.Cost − NetCost. Neither is ever booked.
+	// information: NetCost = own cost + mandats + imputations as debtor −
+	// titres − imputations as creditor, Saving = Standalone.Cost −
+	// NetCost. Neither is ever booked.
 	Standalone *Standalone  `json:"standalone,omitempty"`
 	NetCost    *money.Cents `json:"net_cost_information,omitempty"`
 	Saving     *money.Cents `json:"saving_information,omitempty"`
@@ -59,9 +80,14 @@ type PartnerYear struct {
 	SIREN   string      `json:"siren,omitempty"`
 	Titres  money.Cents `json:"titres"`
 	Mandats money.Cents `json:"mandats"`
-	// NetInformation is Titres − Mandats: information only. Budget entries
-	// stay gross; only the two public accountants may settle reciprocal
-	// debts by legal set-off (domain.md §6).
+	// ImputationsCreditor and ImputationsDebtor sum the flows with the
+	// partner settled against the attribution de compensation.
+	ImputationsCreditor money.Cents `json:"imputations_ac_creditor"`
+	ImputationsDebtor   money.Cents `json:"imputations_ac_debtor"`
+	// NetInformation is Titres + ImputationsCreditor − Mandats −
+	// ImputationsDebtor: information only. Budget entries stay gross; only
+	// the two public accountants may settle reciprocal debts by legal
+	// set-off (domain.md §6).
 	NetInformation money.Cents `json:"net_position_information_only"`
 }
 
@@ -108,6 +134,17 @@ func (s *Service) Year(ctx context.Context, actor auth.Actor, orgID int64, year 
 	if err := y.add(flows, standalone, titles); err != nil {
 		return Year{}, fail("year", err)
 	}
+	for _, l := range []*[]Flow{&y.Titres, &y.Mandats, &y.Imputations, &y.TitresToCancel, &y.MandatsToCancel} {
+		if *l == nil {
+			*l = []Flow{}
+		}
+	}
+	if y.Conventions == nil {
+		y.Conventions = []ConventionYear{}
+	}
+	if y.Partners == nil {
+		y.Partners = []PartnerYear{}
+	}
 	return y, nil
 }
 
@@ -127,9 +164,37 @@ func (y *Year) add(flows []Flow, standalone []Standalone, titles map[int64]Conve
 	var err error
 	for _, f := range flows {
 		if !f.Current {
+			switch {
+			case f.Creditor.OrgID == y.OrgID && f.TitreToCancel():
+				y.TitresToCancel = append(y.TitresToCancel, f)
+			case f.Debtor.OrgID == y.OrgID && f.MandatToCancel():
+				y.MandatsToCancel = append(y.MandatsToCancel, f)
+			}
 			continue
 		}
 		c := convOf(f.AgreementID)
+		if f.AgainstAC() {
+			y.Imputations = append(y.Imputations, f)
+			if f.Creditor.OrgID == y.OrgID {
+				p := partnerOf(partner, f.Debtor)
+				if y.TotalImputationsCreditor, err = y.TotalImputationsCreditor.Add(f.Amount); err == nil {
+					if c.ImputationsCreditor, err = c.ImputationsCreditor.Add(f.Amount); err == nil {
+						p.ImputationsCreditor, err = p.ImputationsCreditor.Add(f.Amount)
+					}
+				}
+			} else {
+				p := partnerOf(partner, f.Creditor)
+				if y.TotalImputationsDebtor, err = y.TotalImputationsDebtor.Add(f.Amount); err == nil {
+					if c.ImputationsDebtor, err = c.ImputationsDebtor.Add(f.Amount); err == nil {
+						p.ImputationsDebtor, err = p.ImputationsDebtor.Add(f.Amount)
+					}
+				}
+			}
+			if err != nil {
+				return err
+			}
+			continue
+		}
 		if f.Creditor.OrgID == y.OrgID {
 			y.Titres = append(y.Titres, f)
 			if y.TotalTitres, err = y.TotalTitres.Add(f.Amount); err != nil {
@@ -160,7 +225,7 @@ func (y *Year) add(flows []Flow, standalone []Standalone, titles map[int64]Conve
 		c := convOf(st.AgreementID)
 		sa := st
 		c.Standalone = &sa
-		net, err := money.Sum(st.OwnCost, c.Mandats, -c.Titres)
+		net, err := money.Sum(st.OwnCost, c.Mandats, c.ImputationsDebtor, -c.Titres, -c.ImputationsCreditor)
 		if err != nil {
 			return err
 		}
@@ -175,7 +240,7 @@ func (y *Year) add(flows []Flow, standalone []Standalone, titles map[int64]Conve
 	}
 	slices.SortFunc(y.Conventions, func(a, b ConventionYear) int { return strings.Compare(a.Reference, b.Reference) })
 	for _, p := range partner {
-		if p.NetInformation, err = p.Titres.Sub(p.Mandats); err != nil {
+		if p.NetInformation, err = money.Sum(p.Titres, p.ImputationsCreditor, -p.Mandats, -p.ImputationsDebtor); err != nil {
 			return err
 		}
 		y.Partners = append(y.Partners, *p)

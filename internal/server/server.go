@@ -15,7 +15,10 @@ import (
 	"voisines/internal/equipment"
 	"voisines/internal/ledger"
 	"voisines/internal/org"
+	"voisines/internal/purchasing"
 	"voisines/internal/server/problem"
+	"voisines/internal/service"
+	"voisines/internal/staff"
 	"voisines/internal/store"
 	"voisines/internal/territory"
 	"voisines/internal/web"
@@ -34,6 +37,11 @@ type Deps struct {
 	// Ledger computes and reads statements and flows; nil builds one over
 	// DB and Agreements.
 	Ledger *ledger.Service
+	// Staff, Services and Purchasing run secondments, shared services and
+	// purchasing groups; nil builds each over DB, Agreements and Ledger.
+	Staff      *staff.Service
+	Services   *service.Manager
+	Purchasing *purchasing.Service
 	// SecureCookies marks cookies Secure (true behind HTTPS).
 	SecureCookies bool
 }
@@ -66,6 +74,16 @@ func New(deps Deps) (http.Handler, error) {
 		deps.Ledger = ledger.New(deps.DB, deps.Agreements)
 	}
 	equipments := equipment.New(deps.DB)
+	if deps.Staff == nil {
+		deps.Staff = staff.New(deps.DB, deps.Agreements, deps.Ledger)
+	}
+	if deps.Services == nil {
+		deps.Services = service.New(deps.DB, deps.Agreements, deps.Ledger)
+	}
+	if deps.Purchasing == nil {
+		deps.Purchasing = purchasing.New(deps.DB, deps.Agreements, deps.Ledger)
+	}
+	staffs, services, purchases := deps.Staff, deps.Services, deps.Purchasing
 	pages, err := web.New(web.Config{
 		Territory:     deps.Territory,
 		Orgs:          deps.Orgs,
@@ -73,6 +91,9 @@ func New(deps Deps) (http.Handler, error) {
 		Equipment:     equipments,
 		Agreements:    deps.Agreements,
 		Ledger:        deps.Ledger,
+		Staff:         staffs,
+		Services:      services,
+		Purchasing:    purchases,
 		Log:           deps.Log,
 		SecureCookies: deps.SecureCookies,
 	})
@@ -90,6 +111,9 @@ func New(deps Deps) (http.Handler, error) {
 			Equipment:     equipments,
 			Agreements:    deps.Agreements,
 			Ledger:        deps.Ledger,
+			Staff:         staffs,
+			Services:      services,
+			Purchasing:    purchases,
 			Log:           deps.Log,
 			SecureCookies: deps.SecureCookies,
 		}),

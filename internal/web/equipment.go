@@ -79,6 +79,10 @@ func toFormErrors(err error) (*formErrors, int) {
 	if errors.As(err, &ce) {
 		return &formErrors{Message: ce.Message, ByName: map[string]string{}}, http.StatusConflict
 	}
+	var ae *equipment.AffectedError
+	if errors.As(err, &ae) {
+		return &formErrors{Message: ae.Message, ByName: map[string]string{}}, http.StatusConflict
+	}
 	p := problem.From(err)
 	fe := &formErrors{Message: p.Message, ByName: map[string]string{}}
 	for _, f := range p.Fields {
@@ -192,6 +196,7 @@ func (h *Handler) equipmentCatalogue(w http.ResponseWriter, r *http.Request) {
 		data.Results = append(data.Results, c)
 	}
 	data.CatalogueTruncated = len(found) == query.Limit
+	data.CanAdd = len(writableOrgs(session.ActorFrom(r.Context()), 0)) > 0
 	h.render(w, r, status, "equipment_catalogue", newPage(r, "Équipements partagés", "equipements", data))
 }
 
@@ -229,6 +234,7 @@ type equipmentPageData struct {
 	Kind, Unit, Approval, Capacity string
 	Tariffs                        [][2]string
 	Week                           weekView
+	Month                          *monthView // set for the month view (?mois=)
 	Orgs                           []option
 	Manager                        bool
 	LoggedIn                       bool
@@ -237,6 +243,16 @@ type equipmentPageData struct {
 	ErrorsFor                      string // which form the errors belong to: booking, series, blackout, feed
 	FeedURL                        string
 	HolidayNames                   []option
+	// Affected lists the bookings a blackout would cancel, to confirm.
+	Affected []string
+}
+
+// Err returns the error message of input id of form which, "" when none.
+func (d equipmentPageData) Err(which, id string) string {
+	if d.Errors == nil || d.ErrorsFor != which {
+		return ""
+	}
+	return d.Errors.ByName[id]
 }
 
 // mondayOf returns the Monday of d's week.
@@ -254,42 +270,48 @@ func week(monday civil.Date, entries []equipment.CalendarEntry) weekView {
 	}
 	for i := range 7 {
 		d := monday.AddDays(i)
-		day := dayView{Name: capitalize(equipment.WeekdayName(d.Weekday())) + " " + d.French()}
-		dayStart, dayEnd := equipment.At(d, equipment.Clock{}), equipment.At(d.AddDays(1), equipment.Clock{})
-		for _, e := range entries {
-			if !e.Start.Before(dayEnd) || !e.End.After(dayStart) {
-				continue
-			}
-			from, to := "0\u00a0h", "24\u00a0h"
-			if !e.Start.Before(dayStart) {
-				from = equipment.FrenchClock(e.Start)
-			}
-			if !e.End.After(dayEnd) && e.End.Before(dayEnd) {
-				to = equipment.FrenchClock(e.End)
-			}
-			s := slotView{Time: from + " – " + to}
-			switch {
-			case e.Kind == equipment.KindBlackout:
-				s.What, s.Status = "Fermé", "fermeture"
-			case e.Status == equipment.Requested:
-				s.What, s.Status = "Réservé", "demande en attente"
-			default:
-				s.What, s.Status = "Réservé", "validé"
-			}
-			if e.Booking != nil {
-				s.What = e.Booking.RequesterName
-				if e.Kind == equipment.KindBlackout {
-					s.What = "Fermé"
-				}
-				if e.Booking.Purpose != "" {
-					s.What += " — " + e.Booking.Purpose
-				}
-			}
-			day.Items = append(day.Items, s)
-		}
-		v.Days = append(v.Days, day)
+		v.Days = append(v.Days, dayView{Name: capitalize(equipment.WeekdayName(d.Weekday())) + " " + d.French(), Items: daySlots(d, entries)})
 	}
 	return v
+}
+
+// daySlots lists the busy slots of day d in the calendar entries, cut to
+// the day.
+func daySlots(d civil.Date, entries []equipment.CalendarEntry) []slotView {
+	var items []slotView
+	dayStart, dayEnd := equipment.At(d, equipment.Clock{}), equipment.At(d.AddDays(1), equipment.Clock{})
+	for _, e := range entries {
+		if !e.Start.Before(dayEnd) || !e.End.After(dayStart) {
+			continue
+		}
+		from, to := "0\u00a0h", "24\u00a0h"
+		if !e.Start.Before(dayStart) {
+			from = equipment.FrenchClock(e.Start)
+		}
+		if !e.End.After(dayEnd) && e.End.Before(dayEnd) {
+			to = equipment.FrenchClock(e.End)
+		}
+		s := slotView{Time: from + " – " + to}
+		switch {
+		case e.Kind == equipment.KindBlackout:
+			s.What, s.Status = "Fermé", "fermeture"
+		case e.Status == equipment.Requested:
+			s.What, s.Status = "Réservé", "demande en attente"
+		default:
+			s.What, s.Status = "Réservé", "validé"
+		}
+		if e.Booking != nil {
+			s.What = e.Booking.RequesterName
+			if e.Kind == equipment.KindBlackout {
+				s.What = "Fermé"
+			}
+			if e.Booking.Purpose != "" {
+				s.What += " — " + e.Booking.Purpose
+			}
+		}
+		items = append(items, s)
+	}
+	return items
 }
 
 // loadEquipmentPage gathers what the equipment page shows for week.
@@ -359,15 +381,32 @@ func (h *Handler) equipmentPage(w http.ResponseWriter, r *http.Request) {
 		h.Fail(w, r, err)
 		return
 	}
-	data, err := h.loadEquipmentPage(r, id, weekParam(r))
+	monday := weekParam(r)
+	first, monthly := monthParam(r)
+	if monthly {
+		monday = mondayOf(first)
+		if t := civil.Today(); t.Year == first.Year && t.Month == first.Month {
+			monday = mondayOf(t)
+		}
+	}
+	data, err := h.loadEquipmentPage(r, id, monday)
 	if err != nil {
 		h.Fail(w, r, err)
 		return
+	}
+	if monthly {
+		if err := h.loadMonth(r, &data, first); err != nil {
+			h.Fail(w, r, err)
+			return
+		}
 	}
 	pg := newPage(r, data.E.Name, "equipements", data)
 	// The confirmation is chosen by a code, never copied from the address:
 	// a link must not be able to put its own words in Voisines' mouth.
 	pg.Flash = equipmentFlashes[r.URL.Query().Get("fait")]
+	if n, err := strconv.Atoi(r.URL.Query().Get("annulees")); err == nil && n > 0 && r.URL.Query().Get("fait") == "retire" {
+		pg.Flash += fmt.Sprintf(" %d réservation(s) à venir ont été annulées ; les demandeurs voient le motif sur leur page de réservations.", n)
+	}
 	h.render(w, r, http.StatusOK, "equipment_page", pg)
 }
 
@@ -390,6 +429,10 @@ func (h *Handler) equipmentFormFailed(w http.ResponseWriter, r *http.Request, id
 		form.Weekdays = data.Form.Weekdays
 	}
 	data.HolidayNames = holidayOptions(data.E, form.Holidays)
+	var ae *equipment.AffectedError
+	if errors.As(err, &ae) {
+		data.Affected = ae.Lines()
+	}
 	data.Form, data.Errors, data.ErrorsFor = form, fe, which
 	h.render(w, r, status, "equipment_page", newPage(r, data.E.Name, "equipements", data))
 }
@@ -481,10 +524,14 @@ func (h *Handler) equipmentBook(w http.ResponseWriter, r *http.Request) {
 
 // equipmentFlashes are the confirmations of the equipment page's forms.
 var equipmentFlashes = map[string]string{
-	"demande":   "Votre demande est enregistrée : elle attend la validation du propriétaire et figure dans le calendrier ci-dessous.",
-	"reservee":  "Votre réservation est enregistrée et validée : elle figure dans le calendrier ci-dessous.",
-	"serie":     "La série est enregistrée : ses séances figurent dans le calendrier (jours fériés et exceptions sautés). Retrouvez-les sur la page Réservations.",
-	"fermeture": "La fermeture est enregistrée : elle figure dans le calendrier ci-dessous.",
+	"demande":               "Votre demande est enregistrée : elle attend la validation du propriétaire et figure dans le calendrier ci-dessous.",
+	"reservee":              "Votre réservation est enregistrée et validée : elle figure dans le calendrier ci-dessous.",
+	"serie":                 "La série est enregistrée : ses séances figurent dans le calendrier (jours fériés et exceptions sautés). Retrouvez-les sur la page Réservations.",
+	"fermeture":             "La fermeture est enregistrée : elle figure dans le calendrier ci-dessous.",
+	"fermeture-annulations": "La fermeture est enregistrée et les réservations qu'elle recouvrait sont annulées ; les demandeurs en voient le motif sur leur page de réservations.",
+	"cree":                  "L'équipement est ajouté au catalogue.",
+	"modifie":               "Les modifications sont enregistrées.",
+	"retire":                "L'équipement est retiré de la réservation.",
 }
 
 func (h *Handler) redirectEquipment(w http.ResponseWriter, r *http.Request, id int64, monday civil.Date, done string) {
@@ -585,11 +632,17 @@ func (h *Handler) equipmentBlackout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	monday = mondayOf(civil.In(start, civil.Paris))
-	if _, err := h.equipment.Blackout(r.Context(), a, id, start, end, form.Reason); err != nil {
+	wd := equipment.Withdrawal{Cancel: r.PostFormValue("cancel_bookings") != ""}
+	_, cancelled, err := h.equipment.Blackout(r.Context(), a, id, start, end, form.Reason, wd)
+	if err != nil {
 		h.equipmentFormFailed(w, r, id, monday, "blackout", form, err)
 		return
 	}
-	h.redirectEquipment(w, r, id, monday, "fermeture")
+	done := "fermeture"
+	if len(cancelled) > 0 {
+		done = "fermeture-annulations"
+	}
+	h.redirectEquipment(w, r, id, monday, done)
 }
 
 // equipmentFeed creates the owner's secret calendar feed and shows its
@@ -665,8 +718,11 @@ type orgBookings struct {
 	Name    string
 	Pending []bookingRow // requests to decide on, for an owner
 	Own     []bookingRow // bookings made by the organisation, upcoming
-	Alerts  []string
-	Uses    []string
+	// Cancelled are the organisation's bookings to come that were
+	// cancelled or refused, with who did it and why.
+	Cancelled []cancelledRow
+	Alerts    []string
+	Uses      []string
 }
 
 type bookingsData struct {
@@ -710,6 +766,9 @@ func (h *Handler) loadBookings(r *http.Request, a auth.Actor) (bookingsData, err
 		}
 		for _, b := range own {
 			ob.Own = append(ob.Own, row(a, b))
+		}
+		if ob.Cancelled, err = h.cancelledRows(r, a, m.OrgID); err != nil {
+			return bookingsData{}, err
 		}
 		uses, err := h.equipment.UncoveredUses(r.Context(), a, m.OrgID, civil.Today())
 		if err != nil {
@@ -794,4 +853,36 @@ func (h *Handler) bookingDecision(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/reservations?fait="+decision, http.StatusSeeOther)
+}
+
+// equipmentPages are the templates of shared equipment and biens indivis.
+var equipmentPages = []string{"equipment_catalogue", "equipment_page", "equipment_bookings", "equipment_form",
+	"equipment_booking", "equipment_feeds", "indivis_list", "indivis_form", "indivis_property"}
+
+// registerEquipment adds the routes of shared equipment (catalogue,
+// calendars, bookings, feeds) and biens indivis.
+func (h *Handler) registerEquipment(mux *http.ServeMux) {
+	mux.HandleFunc("GET /equipements", h.equipmentCatalogue)
+	mux.HandleFunc("GET /equipements/nouveau", h.equipmentNewForm)
+	mux.HandleFunc("POST /equipements/nouveau", h.equipmentCreate)
+	mux.HandleFunc("GET /equipements/{id}", h.equipmentPage) // ?semaine= or ?mois=
+	mux.HandleFunc("GET /equipements/{id}/modifier", h.equipmentEditForm)
+	mux.HandleFunc("POST /equipements/{id}/modifier", h.equipmentUpdate)
+	mux.HandleFunc("POST /equipements/{id}/reservations", h.equipmentBook)
+	mux.HandleFunc("POST /equipements/{id}/series", h.equipmentSeries)
+	mux.HandleFunc("POST /equipements/{id}/fermetures", h.equipmentBlackout)
+	mux.HandleFunc("POST /equipements/{id}/calendriers", h.equipmentFeed)
+	mux.HandleFunc("GET /reservations", h.bookingsPage)
+	mux.HandleFunc("GET /reservations/{id}", h.bookingPage)
+	mux.HandleFunc("POST /reservations/{id}/{decision}", h.bookingDecision)
+	mux.HandleFunc("GET /calendriers", h.feedsPage)
+	mux.HandleFunc("POST /calendriers", h.feedCreate)
+	mux.HandleFunc("POST /calendriers/{id}/revoquer", h.feedRevoke)
+	mux.HandleFunc("GET /calendriers/{token}", h.calendarFeed)
+	mux.HandleFunc("GET /biens-indivis", h.indivisList)
+	mux.HandleFunc("GET /biens-indivis/nouveau", h.indivisNewForm)
+	mux.HandleFunc("POST /biens-indivis/nouveau", h.indivisCreate)
+	mux.HandleFunc("GET /biens-indivis/{id}", h.indivisPage)
+	mux.HandleFunc("POST /biens-indivis/{id}/comptes", h.indivisAccounts)
+	mux.HandleFunc("POST /biens-indivis/{id}/etat", h.indivisStatement)
 }

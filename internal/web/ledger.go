@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 
+	"voisines/internal/agreement"
 	"voisines/internal/auth"
 	"voisines/internal/civil"
 	"voisines/internal/export/pdf"
@@ -40,7 +41,75 @@ func ledgerFuncs() template.FuncMap {
 		"docRef":        func(d *ledger.Document) string { return documentRef(d) },
 		"ledgerYearURL": ledgerYearURL,
 		"flowAccount":   flowAccount,
+		// The write pages' helpers (ledger_write.go).
+		"errFor":         func(e *ledgerErrors, id string) string { return e.For(id) },
+		"documentURL":    documentURL,
+		"roundings":      roundingOptions,
+		"keyKinds":       keyKindOptions,
+		"populations":    populationOptions,
+		"relationName":   relationName,
+		"instrumentName": instrumentName,
+		"sideLabel":      func(s ledger.Side) string { return capitalize(s.Label()) },
+		"roundingName":   func(m money.Rounding) string { return capitalize(m.French()) },
+		"eventName":      eventName,
+		"ratText":        ratText,
+		"costTable": func(name, id, caption string, rows []costRow, e *ledgerErrors) rowsTable[costRow] {
+			return rowsTable[costRow]{Name: name, ID: id, Caption: caption, Rows: rows, Errors: e}
+		},
+		"weightTable": func(name, id, caption string, rows []weightRow, e *ledgerErrors) rowsTable[weightRow] {
+			return rowsTable[weightRow]{Name: name, ID: id, Caption: caption, Rows: rows, Errors: e}
+		},
 	}
+}
+
+// rowsTable is a table of inputs of a form: the rows' field name prefix,
+// the table's id (each input's is ID-row-column), its caption and rows.
+type rowsTable[R any] struct {
+	Name, ID, Caption string
+	Rows              []R
+	Errors            *ledgerErrors
+}
+
+// roundingOptions are the rounding modes, selected the one named.
+func roundingOptions(selected string) []option {
+	var out []option
+	for _, m := range []money.Rounding{money.RoundHalfUp, money.RoundHalfEven, money.RoundDown, money.RoundUp} {
+		out = append(out, option{Value: string(m), Label: capitalize(m.French()), Selected: string(m) == selected})
+	}
+	return out
+}
+
+// keyKindOptions are the kinds of key, selected the one named.
+func keyKindOptions(selected string) []option {
+	var out []option
+	for _, k := range []money.KeyKind{money.KeyEqual, money.KeyPopulation, money.KeyUsage, money.KeyFixed, money.KeyValue, money.KeyMix} {
+		out = append(out, option{Value: string(k), Label: capitalize(keyKindNames[k]), Selected: string(k) == selected})
+	}
+	return out
+}
+
+// populationOptions are the measures of a population key.
+func populationOptions(selected string) []option {
+	var out []option
+	for _, m := range []string{money.PopulationMunicipale, money.PopulationTotale, money.PopulationDGF} {
+		out = append(out, option{Value: m, Label: capitalize(measureNames[m]), Selected: m == selected})
+	}
+	return out
+}
+
+// eventName says an operation of a statement's history in French.
+func eventName(action string) string {
+	switch action {
+	case "ledger.draft.create":
+		return "Brouillon calculé et enregistré"
+	case "ledger.draft.recompute":
+		return "Brouillon recalculé"
+	case "ledger.statement.issue":
+		return "État émis"
+	case "ledger.statement.correct":
+		return "Version corrigée émise"
+	}
+	return action
 }
 
 // statementStatusName is a statement's status in French.
@@ -117,6 +186,17 @@ type yearData struct {
 	Prev, Next  int
 	// Savings are the conventions with a stated standalone cost.
 	Savings []ledger.ConventionYear
+	// CanWrite says the user may act for the organisation: record its
+	// titres and mandats, state its costs of doing alone.
+	CanWrite bool
+	Admin    bool
+	// Here is the page's own address, to come back to after a form.
+	Here string
+	// Conventions are the organisation's conventions of the year, for the
+	// form stating a cost of doing alone (Standalone, with its Errors).
+	Conventions []option
+	Standalone  standaloneForm
+	Errors      *ledgerErrors
 }
 
 // ledgerYearOf reads the organisation (org, or the user's only one) and
@@ -165,13 +245,44 @@ func (h *Handler) ledgerYear(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	data := yearData{Year: y, Memberships: a.User.Memberships, Prev: y.Year - 1, Next: y.Year + 1}
+	var form standaloneForm
+	if id := r.URL.Query().Get("cout"); id != "" {
+		form.Agreement = id
+		for _, c := range y.Conventions {
+			if st := c.Standalone; st != nil && strconv.FormatInt(c.AgreementID, 10) == id {
+				form.Cost, form.OwnCost, form.Note = st.Cost.French(), st.OwnCost.French(), st.Note
+			}
+		}
+	}
+	h.renderYear(w, r, a, y, form, nil, http.StatusOK)
+}
+
+// renderYear shows year y with the form stating a cost of doing alone
+// (and its errors).
+func (h *Handler) renderYear(w http.ResponseWriter, r *http.Request, a auth.Actor, y ledger.Year, form standaloneForm, errs *ledgerErrors, status int) {
+	data := yearData{Year: y, Memberships: a.User.Memberships, Prev: y.Year - 1, Next: y.Year + 1,
+		CanWrite: canWrite(a, y.OrgID), Admin: a.PlatformAdmin(), Here: ledgerYearURL("/finances", y.OrgID, y.Year),
+		Standalone: form, Errors: errs}
 	for _, c := range y.Conventions {
 		if c.Standalone != nil {
 			data.Savings = append(data.Savings, c)
 		}
 	}
-	h.render(w, r, http.StatusOK, "ledger_year", newPage(r, fmt.Sprintf("Finances %d — %s", y.Year, y.Name), "finances", data))
+	if data.CanWrite {
+		page, err := h.agreement.List(r.Context(), a, agreement.Filter{OrgID: y.OrgID, Year: y.Year, Limit: 500})
+		if err != nil {
+			h.log.Warn("finances: the year's conventions", "error", err, "org", y.OrgID)
+		}
+		for _, c := range page.Items {
+			id := strconv.FormatInt(c.ID, 10)
+			data.Conventions = append(data.Conventions, option{Value: id, Label: c.Reference + " — " + c.Title, Selected: id == form.Agreement})
+		}
+	}
+	pg := newPage(r, fmt.Sprintf("Finances %d — %s", y.Year, y.Name), "finances", data)
+	if errs == nil {
+		pg.Flash = flashOf(r)
+	}
+	h.render(w, r, status, "ledger_year", pg)
 }
 
 // ledgerYearXLSX sends the year as a workbook.
@@ -217,8 +328,21 @@ func writeDownload(w http.ResponseWriter, contentType, filename string, body []b
 // statementData is the page of a statement.
 type statementData struct {
 	Statement ledger.Statement
-	Flows     []ledger.Flow
+	Flows     []flowRow
 	Versions  []ledger.Statement
+	// CanWrite says the user acts for the creditor: recomputes, deletes,
+	// issues or corrects the statement.
+	CanWrite bool
+	// History is who drafted, issued and corrected each version.
+	History []ledger.Event
+	Here    string
+}
+
+// flowRow is a flow of a statement's page with what the user may record
+// for it.
+type flowRow struct {
+	ledger.Flow
+	CanTitre, CanMandat bool
 }
 
 // ledgerStatement shows statement {id}; {id}.pdf (the mux gives this route
@@ -264,12 +388,23 @@ func (h *Handler) ledgerStatement(w http.ResponseWriter, r *http.Request) {
 		h.Fail(w, r, err)
 		return
 	}
-	data := statementData{Statement: st, Flows: flows}
+	history, err := h.ledger.History(ctx, a, id)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	data := statementData{Statement: st, CanWrite: canWrite(a, st.Inputs.Creditor.OrgID), History: history,
+		Here: fmt.Sprintf("/finances/etats/%d", st.ID)}
+	for _, f := range flows {
+		data.Flows = append(data.Flows, flowRow{Flow: f, CanTitre: canWrite(a, f.Creditor.OrgID), CanMandat: canWrite(a, f.Debtor.OrgID)})
+	}
 	for _, s := range all {
 		if s.Number == st.Number {
 			data.Versions = append(data.Versions, s)
 		}
 	}
 	title := fmt.Sprintf("État n° %d (version %d) — convention %s", st.Number, st.Version, st.Inputs.Agreement.Reference)
-	h.render(w, r, http.StatusOK, "ledger_statement", newPage(r, title, "finances", data))
+	pg := newPage(r, title, "finances", data)
+	pg.Flash = flashOf(r)
+	h.render(w, r, http.StatusOK, "ledger_statement", pg)
 }

@@ -12,12 +12,16 @@ import (
 	"log/slog"
 	"maps"
 	"net/http"
+	"slices"
 
 	"voisines/internal/agreement"
 	"voisines/internal/auth"
 	"voisines/internal/equipment"
 	"voisines/internal/ledger"
 	"voisines/internal/org"
+	"voisines/internal/purchasing"
+	"voisines/internal/service"
+	"voisines/internal/staff"
 	"voisines/internal/territory"
 )
 
@@ -35,6 +39,9 @@ type Config struct {
 	Agreements    *agreement.Service
 	Equipment     *equipment.Service
 	Ledger        *ledger.Service
+	Staff         *staff.Service
+	Services      *service.Manager
+	Purchasing    *purchasing.Service
 	Log           *slog.Logger
 	SecureCookies bool
 }
@@ -47,6 +54,9 @@ type Handler struct {
 	agreement *agreement.Service
 	equipment *equipment.Service
 	ledger    *ledger.Service
+	staff     *staff.Service
+	services  *service.Manager
+	purchase  *purchasing.Service
 	log       *slog.Logger
 	secure    bool
 	pages     map[string]*template.Template
@@ -55,10 +65,13 @@ type Handler struct {
 
 // pageNames are the page templates; each defines "content" and is rendered
 // inside layout.html.
-var pageNames = []string{"home", "login", "communes", "commune", "epci", "profile", "account", "error",
-	"agreement_list", "agreement_kinds", "agreement_form", "agreement_detail", "agreement_terminate", "agreement_import", "agreement_opendata",
-	"equipment_catalogue", "equipment_page", "equipment_bookings",
-	"ledger_year", "ledger_statement"}
+var pageNames = slices.Concat(
+	[]string{"home", "login", "communes", "commune", "epci", "profile", "account", "error"},
+	[]string{"agreement_list", "agreement_kinds", "agreement_form", "agreement_detail", "agreement_terminate", "agreement_import", "agreement_opendata"},
+	equipmentPages,
+	[]string{"ledger_year", "ledger_statement"},
+	ledgerWritePages, staffPages, servicePages, purchasingPages,
+)
 
 // New parses every template and hashes every asset; a missing or broken file
 // fails here, at start-up, not on the first request.
@@ -70,6 +83,9 @@ func New(cfg Config) (*Handler, error) {
 		agreement: cfg.Agreements,
 		equipment: cfg.Equipment,
 		ledger:    cfg.Ledger,
+		staff:     cfg.Staff,
+		services:  cfg.Services,
+		purchase:  cfg.Purchasing,
 		log:       cfg.Log,
 		secure:    cfg.SecureCookies,
 		pages:     make(map[string]*template.Template, len(pageNames)),
@@ -139,19 +155,15 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /conventions/{id}/pieces/{aid}", h.attachmentDownload)
 	mux.HandleFunc("POST /conventions/{id}/pieces/{aid}/supprimer", h.attachmentDelete)
 	mux.HandleFunc("GET /donnees/conventions", h.openData)
-	mux.HandleFunc("GET /equipements", h.equipmentCatalogue)
-	mux.HandleFunc("GET /equipements/{id}", h.equipmentPage)
-	mux.HandleFunc("POST /equipements/{id}/reservations", h.equipmentBook)
-	mux.HandleFunc("POST /equipements/{id}/series", h.equipmentSeries)
-	mux.HandleFunc("POST /equipements/{id}/fermetures", h.equipmentBlackout)
-	mux.HandleFunc("POST /equipements/{id}/calendriers", h.equipmentFeed)
-	mux.HandleFunc("GET /reservations", h.bookingsPage)
-	mux.HandleFunc("POST /reservations/{id}/{decision}", h.bookingDecision)
-	mux.HandleFunc("GET /calendriers/{token}", h.calendarFeed)
+	h.registerEquipment(mux)
 	mux.HandleFunc("GET /finances", h.ledgerYear)
 	mux.HandleFunc("GET /finances/annee.xlsx", h.ledgerYearXLSX)
 	mux.HandleFunc("GET /finances/titres.csv", h.ledgerTitresCSV)
 	mux.HandleFunc("GET /finances/etats/{id}", h.ledgerStatement) // also {id}.pdf
+	h.registerLedgerWrites(mux)
+	h.registerStaff(mux)
+	h.registerServices(mux)
+	h.registerPurchasing(mux)
 	mux.HandleFunc("GET /static/{file}", h.assets.serve)
 	mux.HandleFunc("/", h.notFound)
 }

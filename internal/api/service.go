@@ -1,0 +1,500 @@
+package api
+
+// The shared services (issue 6) under /api/v1/services: a service run by
+// one organisation for the others under a mise à disposition de services,
+// a service unifié or a service commun; its years (cost lines, budget
+// update, forecast units → unit cost), the notification of the unit cost,
+// the usage of each beneficiary (JSON or a CSV file) and the statements
+// the ledger computes from them. Every handler is the same script: parse,
+// read the service as the actor (404 to a user of no party), call
+// service.Manager, answer. The manager holds every rule.
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"voisines/internal/auth"
+	"voisines/internal/civil"
+	"voisines/internal/ledger"
+	"voisines/internal/server/problem"
+	"voisines/internal/service"
+	"voisines/internal/store"
+)
+
+// serviceRoutes are the shared services: units of work, cost lines, unit
+// cost and its notification, usage per beneficiary (issue 6).
+var serviceRoutes = []route{
+	{"GET", "/api/v1/services", (*Handler).serviceMine},
+	{"POST", "/api/v1/services", (*Handler).serviceCreate},
+	{"GET", "/api/v1/organisations/{id}/services", (*Handler).serviceOfOrg},
+	{"GET", "/api/v1/services/{id}", (*Handler).serviceGet},
+	{"PUT", "/api/v1/services/{id}", (*Handler).serviceUpdate},
+	{"GET", "/api/v1/services/{id}/years", (*Handler).serviceYears},
+	{"GET", "/api/v1/services/{id}/years/{year}", (*Handler).serviceYear},
+	{"PUT", "/api/v1/services/{id}/years/{year}", (*Handler).serviceSetYear},
+	{"GET", "/api/v1/services/{id}/years/{year}/notification", (*Handler).serviceNotification},
+	{"POST", "/api/v1/services/{id}/years/{year}/notification", (*Handler).serviceNotify},
+	{"GET", "/api/v1/services/{id}/usage", (*Handler).serviceUsage},
+	{"POST", "/api/v1/services/{id}/usage", (*Handler).serviceRecordUsage},
+	{"POST", "/api/v1/services/{id}/usage/import", (*Handler).serviceImportUsage},
+	{"GET", "/api/v1/services/{id}/usage/template.csv", (*Handler).serviceUsageTemplate},
+	{"DELETE", "/api/v1/services/{id}/usage/{uid}", (*Handler).serviceRemoveUsage},
+	{"GET", "/api/v1/services/{id}/statements", (*Handler).serviceStatements},
+	{"POST", "/api/v1/services/{id}/statements", (*Handler).serviceDraftStatement},
+	{"POST", "/api/v1/services/{id}/statements/{sid}/issue", (*Handler).serviceIssueStatement},
+	{"POST", "/api/v1/services/{id}/statements/{sid}/recompute", (*Handler).serviceRecomputeStatement},
+}
+
+// serviceProblem is the error body of a refused usage file: the usual
+// {code, message, fields}, plus every faulty line.
+type serviceProblem struct {
+	problem.Problem
+	Lines []importLine `json:"lines"`
+}
+
+// serviceFail answers err: a refused usage file with its lines, anything
+// else as every route does.
+func (h *Handler) serviceFail(w http.ResponseWriter, r *http.Request, err error) {
+	var ies service.ImportErrors
+	if !errors.As(err, &ies) {
+		h.Fail(w, r, err)
+		return
+	}
+	p := serviceProblem{Problem: problem.Problem{Status: http.StatusUnprocessableEntity, Code: "invalid_import",
+		Message: fmt.Sprintf("Le fichier est refusé en entier : %d erreur(s) à corriger, aucun usage n'a été enregistré.", len(ies))}}
+	for _, e := range ies {
+		p.Lines = append(p.Lines, importLine{Line: e.Line, Column: e.Column, Message: e.Message})
+		name := "fichier"
+		if e.Line > 0 {
+			name = "ligne " + strconv.Itoa(e.Line)
+		}
+		if e.Column != "" {
+			name += ", colonne " + e.Column
+		}
+		p.Fields = append(p.Fields, problem.Field{Name: name, Message: e.Message})
+	}
+	h.writeJSON(w, p.Status, struct {
+		Error serviceProblem `json:"error"`
+	}{p})
+}
+
+// serviceOf reads the actor and the service id of the path.
+func (h *Handler) serviceOf(w http.ResponseWriter, r *http.Request) (int64, bool) {
+	if _, err := actor(r); err != nil {
+		h.Fail(w, r, err)
+		return 0, false
+	}
+	id, err := pathInt(r, "id")
+	if err != nil {
+		h.Fail(w, r, err)
+		return 0, false
+	}
+	return id, true
+}
+
+// yearOf reads the year of the path; anything but a year names nothing.
+func yearOf(r *http.Request) (int, error) {
+	y, err := strconv.Atoi(r.PathValue("year"))
+	if err != nil || y < 2000 || y > 2100 {
+		return 0, fmt.Errorf("api: year %q: %w", r.PathValue("year"), store.ErrNotFound)
+	}
+	return y, nil
+}
+
+// serviceMine lists the services of every organisation of the user.
+func (h *Handler) serviceMine(w http.ResponseWriter, r *http.Request) {
+	a, err := actor(r)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	list, err := h.services.Mine(r.Context(), a)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	if list == nil {
+		list = []service.Summary{}
+	}
+	h.writeJSON(w, http.StatusOK, map[string]any{"services": list})
+}
+
+// serviceOfOrg lists the services organisation {id} provides or benefits
+// from.
+func (h *Handler) serviceOfOrg(w http.ResponseWriter, r *http.Request) {
+	a, err := actor(r)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	org, err := pathInt(r, "id")
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	list, err := h.services.ForOrganisation(r.Context(), a, org)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, http.StatusOK, map[string]any{"org_id": org, "services": list})
+}
+
+// serviceBody is the body of POST and PUT /api/v1/services[/{id}].
+type serviceBody struct {
+	AgreementID int64 `json:"agreement_id,omitempty"`
+	Version     int64 `json:"version,omitempty"`
+	service.Details
+}
+
+func (h *Handler) serviceCreate(w http.ResponseWriter, r *http.Request) {
+	a, err := actor(r)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	var b serviceBody
+	if err := decodeJSON(r.Body, &b); err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	s, err := h.services.Create(r.Context(), a, b.AgreementID, b.Details)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, http.StatusCreated, s)
+}
+
+func (h *Handler) serviceGet(w http.ResponseWriter, r *http.Request) {
+	id, ok := h.serviceOf(w, r)
+	if !ok {
+		return
+	}
+	s, err := h.services.Get(r.Context(), svcActor(r), id)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, http.StatusOK, s)
+}
+
+func (h *Handler) serviceUpdate(w http.ResponseWriter, r *http.Request) {
+	id, ok := h.serviceOf(w, r)
+	if !ok {
+		return
+	}
+	var b serviceBody
+	if err := decodeJSON(r.Body, &b); err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	if b.Version <= 0 {
+		h.Fail(w, r, versionRequired())
+		return
+	}
+	s, err := h.services.Update(r.Context(), svcActor(r), id, b.Version, b.Details)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, http.StatusOK, s)
+}
+
+func versionRequired() error {
+	return problem.Invalid("La version lue est obligatoire, pour ne pas écraser la modification de quelqu'un d'autre.",
+		problem.Field{Name: "version", Message: "nombre entier positif obligatoire : la version que vous avez lue"})
+}
+
+func (h *Handler) serviceYears(w http.ResponseWriter, r *http.Request) {
+	id, ok := h.serviceOf(w, r)
+	if !ok {
+		return
+	}
+	ys, err := h.services.Years(r.Context(), svcActor(r), id)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, http.StatusOK, map[string]any{"service_id": id, "years": ys})
+}
+
+func (h *Handler) serviceYear(w http.ResponseWriter, r *http.Request) {
+	id, ok := h.serviceOf(w, r)
+	if !ok {
+		return
+	}
+	year, err := yearOf(r)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	y, err := h.services.Year(r.Context(), svcActor(r), id, year)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, http.StatusOK, y)
+}
+
+// yearBody is the body of PUT /api/v1/services/{id}/years/{year}: the
+// version read (0 or absent for a new year) and the year's input.
+type yearBody struct {
+	Version int64 `json:"version,omitempty"`
+	service.YearInput
+}
+
+func (h *Handler) serviceSetYear(w http.ResponseWriter, r *http.Request) {
+	id, ok := h.serviceOf(w, r)
+	if !ok {
+		return
+	}
+	year, err := yearOf(r)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	var b yearBody
+	if err := decodeJSON(r.Body, &b); err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	y, err := h.services.SetYear(r.Context(), svcActor(r), id, year, b.Version, b.YearInput)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, http.StatusOK, y)
+}
+
+func (h *Handler) serviceNotification(w http.ResponseWriter, r *http.Request) {
+	id, ok := h.serviceOf(w, r)
+	if !ok {
+		return
+	}
+	year, err := yearOf(r)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	st, err := h.services.Notification(r.Context(), svcActor(r), id, year)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, http.StatusOK, st)
+}
+
+func (h *Handler) serviceNotify(w http.ResponseWriter, r *http.Request) {
+	id, ok := h.serviceOf(w, r)
+	if !ok {
+		return
+	}
+	year, err := yearOf(r)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	var in service.NoticeInput
+	if err := decodeJSON(r.Body, &in); err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	n, err := h.services.Notify(r.Context(), svcActor(r), id, year, in)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, http.StatusCreated, n)
+}
+
+func (h *Handler) serviceUsage(w http.ResponseWriter, r *http.Request) {
+	id, ok := h.serviceOf(w, r)
+	if !ok {
+		return
+	}
+	var f service.UsageFilter
+	var fields []problem.Field
+	q := r.URL.Query()
+	for _, p := range []struct {
+		name string
+		dst  *civil.Date
+	}{{"from", &f.From}, {"to", &f.To}} {
+		if v := strings.TrimSpace(q.Get(p.name)); v != "" {
+			d, err := civil.Parse(v)
+			if err != nil {
+				fields = append(fields, problem.Field{Name: p.name, Message: "date attendue au format 2026-04-30"})
+			}
+			*p.dst = d
+		}
+	}
+	if v := strings.TrimSpace(q.Get("beneficiary")); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n <= 0 {
+			fields = append(fields, problem.Field{Name: "beneficiary", Message: "identifiant d'organisation attendu"})
+		}
+		f.Beneficiary = n
+	}
+	if len(fields) > 0 {
+		h.Fail(w, r, problem.Invalid("Les filtres de la requête ne sont pas valides.", fields...))
+		return
+	}
+	v, err := h.services.Usage(r.Context(), svcActor(r), id, f)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, http.StatusOK, v)
+}
+
+func (h *Handler) serviceRecordUsage(w http.ResponseWriter, r *http.Request) {
+	id, ok := h.serviceOf(w, r)
+	if !ok {
+		return
+	}
+	var in service.UsageInput
+	if err := decodeJSON(r.Body, &in); err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	e, err := h.services.RecordUsage(r.Context(), svcActor(r), id, in)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, http.StatusCreated, e)
+}
+
+// serviceImportUsage imports a usage file sent as the body (text/csv) or as
+// the "file" field of a multipart form: all of it or nothing.
+func (h *Handler) serviceImportUsage(w http.ResponseWriter, r *http.Request) {
+	id, ok := h.serviceOf(w, r)
+	if !ok {
+		return
+	}
+	var body io.Reader = r.Body
+	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == "multipart/form-data" {
+		f, _, err := r.FormFile("file")
+		if err != nil {
+			h.Fail(w, r, uploadProblem(err))
+			return
+		}
+		defer f.Close()
+		body = f
+	}
+	rep, err := h.services.ImportUsage(r.Context(), svcActor(r), id, body)
+	if err != nil {
+		h.serviceFail(w, r, err)
+		return
+	}
+	h.writeJSON(w, http.StatusOK, rep)
+}
+
+// serviceUsageTemplate sends a usage file to fill in, with one example
+// line per beneficiary.
+func (h *Handler) serviceUsageTemplate(w http.ResponseWriter, r *http.Request) {
+	id, ok := h.serviceOf(w, r)
+	if !ok {
+		return
+	}
+	s, err := h.services.Get(r.Context(), svcActor(r), id)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	writeFile(w, "text/csv; charset=utf-8", fmt.Sprintf("usages-service-%d.csv", id), []byte(service.ImportTemplate(s)))
+}
+
+func (h *Handler) serviceRemoveUsage(w http.ResponseWriter, r *http.Request) {
+	id, ok := h.serviceOf(w, r)
+	if !ok {
+		return
+	}
+	uid, err := pathInt(r, "uid")
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	if err := h.services.RemoveUsage(r.Context(), svcActor(r), id, uid); err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (h *Handler) serviceStatements(w http.ResponseWriter, r *http.Request) {
+	id, ok := h.serviceOf(w, r)
+	if !ok {
+		return
+	}
+	ss, err := h.services.Statements(r.Context(), svcActor(r), id)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	if ss == nil {
+		ss = []ledger.Statement{}
+	}
+	h.writeJSON(w, http.StatusOK, map[string]any{"statements": ss})
+}
+
+func (h *Handler) serviceDraftStatement(w http.ResponseWriter, r *http.Request) {
+	id, ok := h.serviceOf(w, r)
+	if !ok {
+		return
+	}
+	var req service.StatementRequest
+	if err := decodeJSON(r.Body, &req); err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	st, err := h.services.DraftStatement(r.Context(), svcActor(r), id, req)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, http.StatusCreated, st)
+}
+
+// statementStep runs an operation on statement {sid} of service {id}.
+func (h *Handler) statementStep(w http.ResponseWriter, r *http.Request,
+	op func(*service.Manager, *http.Request, int64, int64) (ledger.Statement, error)) {
+	id, ok := h.serviceOf(w, r)
+	if !ok {
+		return
+	}
+	sid, err := pathInt(r, "sid")
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	st, err := op(h.services, r, id, sid)
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	h.writeJSON(w, http.StatusOK, st)
+}
+
+func (h *Handler) serviceIssueStatement(w http.ResponseWriter, r *http.Request) {
+	h.statementStep(w, r, func(m *service.Manager, r *http.Request, id, sid int64) (ledger.Statement, error) {
+		return m.IssueStatement(r.Context(), svcActor(r), id, sid)
+	})
+}
+
+func (h *Handler) serviceRecomputeStatement(w http.ResponseWriter, r *http.Request) {
+	h.statementStep(w, r, func(m *service.Manager, r *http.Request, id, sid int64) (ledger.Statement, error) {
+		return m.RecomputeStatement(r.Context(), svcActor(r), id, sid)
+	})
+}
+
+// svcActor is the request's actor, once serviceOf has checked there is one.
+func svcActor(r *http.Request) auth.Actor {
+	a, _ := actor(r)
+	return a
+}
