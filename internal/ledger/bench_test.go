@@ -29,6 +29,7 @@ func BenchmarkStatement(b *testing.B) {
 		t     Terms
 		req   Request
 		usage []UsageTotal
+		pops  map[popKey]map[int64]popFigure
 	}{
 		{
 			name: "equipment unit price",
@@ -54,12 +55,52 @@ func BenchmarkStatement(b *testing.B) {
 				return u
 			}(),
 		},
+		{
+			name: "school costs from a unit cost basis",
+			c:    benchConvention(agreement.FraisScolarite, agreement.RoleSchoolHost, agreement.RoleResidence, 1),
+			t: Terms{Mode: agreement.UnitPrice, Creditor: 100, Parties: []int64{200}, UsageUnit: "élève",
+				UnitPrice: &UnitPriceTerms{Rule: money.UnitPrice{Rounding: money.RoundHalfUp, Unit: "élève"},
+					Basis: &money.UnitCostBasis{Unit: "élève", Units: money.IntRat(535), Lines: []money.CostLine{
+						{Label: "Frais de fonctionnement", Amount: 89_933_500, Eligible: true}}}}},
+			usage: []UsageTotal{{Party: 200, Unit: "élève", Milli: 41_000, Records: 41}},
+		},
+		{
+			name: "festival mixed key",
+			c:    benchConvention(agreement.PartenariatEvenement, agreement.RoleLead, agreement.RolePartner, 3),
+			t: Terms{Mode: agreement.ActualCostByKey, Creditor: 100, Parties: []int64{200, 201, 202}, UsageUnit: "billet",
+				Key: &money.Key{Kind: money.KeyMix, Parts: []money.Part{
+					{Weight: money.NewRat(1, 2), Key: money.Key{Kind: money.KeyPopulation, Measure: money.PopulationMunicipale, Vintage: "2026"}},
+					{Weight: money.NewRat(3, 10), Key: money.Key{Kind: money.KeyUsage}},
+					{Weight: money.NewRat(1, 5), Key: money.Key{Kind: money.KeyEqual}}}}},
+			req: Request{CostLines: []money.CostLine{{Label: "Dépenses", Amount: 4_812_345, Eligible: true}}},
+			usage: []UsageTotal{{Party: 200, Unit: "billet", Milli: 312_000, Records: 40},
+				{Party: 201, Unit: "billet", Milli: 97_000, Records: 12}, {Party: 202, Unit: "billet", Milli: 5_000, Records: 2}},
+			pops: map[popKey]map[int64]popFigure{{money.PopulationMunicipale, "2026", ""}: {
+				200: {4812, "INSEE", "2026"}, 201: {1203, "INSEE", "2026"}, 202: {377, "INSEE", "2026"}}},
+		},
+		{
+			name: "purchasing group value key",
+			c:    benchConvention(agreement.GroupementCommandes, agreement.RoleCoordinator, agreement.RoleMember, 4),
+			t: Terms{Mode: agreement.ActualCostByKey, Creditor: 100, Parties: []int64{200, 201, 202, 203},
+				Key: &money.Key{Kind: money.KeyValue, Measure: "besoins", Figures: []money.Figure{
+					{Party: "200", Value: money.IntRat(35_353)}, {Party: "201", Value: money.IntRat(63_699)},
+					{Party: "202", Value: money.IntRat(6_893)}, {Party: "203", Value: money.IntRat(12_000)}}}},
+			req: Request{CostLines: []money.CostLine{{Label: "Dépenses", Amount: 1_234_567, Eligible: true}}},
+		},
+		{
+			name: "secondment",
+			c:    benchConvention(agreement.MADPersonnel, agreement.RoleHomeEmployer, agreement.RoleHost, 1),
+			t: Terms{Mode: agreement.SalaryProRata, Creditor: 100, Parties: []int64{200}, Secondment: &SecondmentTerms{
+				CostLines: []money.CostLine{{Label: "Rémunération", Amount: 3_622_700, Eligible: true},
+					{Label: "Cotisations", Amount: 1_630_200, Eligible: true}},
+				Quotite: money.NewRat(2, 5), Rounding: money.RoundHalfUp}},
+		},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			req := tc.req
 			req.AgreementID, req.From, req.To = 1, from, to
 			for b.Loop() {
-				if _, err := batchStatement(tc.c, tc.t, req, gathered{usage: tc.usage}); err != nil {
+				if _, err := batchStatement(tc.c, tc.t, req, gathered{usage: tc.usage, populations: tc.pops}); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -46,6 +46,9 @@ func evaluate(in Inputs, explain bool) (Result, error) {
 	if !r.quiet {
 		r.Explain = append(r.Explain, "Montants dus :")
 	}
+	if len(in.Parties) > 0 {
+		r.Lines = make([]Line, 0, len(in.Parties))
+	}
 	for i, p := range in.Parties {
 		l := Line{OrgID: p.OrgID, Name: p.Label, Amount: amounts[i], Own: p.OrgID == in.Creditor.OrgID}
 		r.Lines = append(r.Lines, l)
@@ -259,16 +262,21 @@ func unitLines(in Inputs) ([]money.UnitLine, error) {
 	}
 	weights := in.UnitPrice.UnitWeights
 	if len(weights) == 0 {
-		index := map[string]int{}
-		for i, p := range in.Parties {
-			index[p.Label] = i
+		// The parties are a handful: find each line's by comparing labels.
+		index := func(label string) int {
+			for i := len(in.Parties) - 1; i >= 0; i-- {
+				if in.Parties[i].Label == label {
+					return i
+				}
+			}
+			return 0
 		}
 		for j, u := range in.Units {
 			if u.Type != "" {
 				return nil, validate.Errors{{Field: fmt.Sprintf("units[%d].type", j), Message: fmt.Sprintf(
 					"des unités de type %s sont comptées mais la convention ne pondère pas les unités par type", validate.Quote(u.Type))}}
 			}
-			i := index[u.Party]
+			i := index(u.Party)
 			lines[i].Units = lines[i].Units.Add(u.Units)
 		}
 		return lines, nil

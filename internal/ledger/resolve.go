@@ -84,6 +84,20 @@ type gathered struct {
 // builds the statement's Inputs from them and the gathered data. It is
 // pure: everything it reads is in its arguments.
 func resolve(c Convention, t Terms, req Request, d gathered) (Inputs, error) {
+	in, err := resolveParties(c, t, req)
+	if err != nil {
+		return Inputs{}, err
+	}
+	if err := resolveTerms(&in, t, req, d); err != nil {
+		return Inputs{}, err
+	}
+	return in, nil
+}
+
+// resolveParties is the first half of resolve, which needs no gathered
+// data: it checks the request (kind, period) and names the creditor and
+// the parties. ComputeAll runs it while the usage is being summed.
+func resolveParties(c Convention, t Terms, req Request) (Inputs, error) {
 	var errs validate.Errors
 	kind := Periodic
 	switch {
@@ -134,7 +148,7 @@ func resolve(c Convention, t Terms, req Request, d gathered) (Inputs, error) {
 		Request:   req,
 		Agreement: AgreementRef{ID: c.ID, Reference: c.Reference, Title: c.Title, Kind: c.Kind},
 		Kind:      kind, Call: req.Call, From: req.From, To: req.To, Label: strings.TrimSpace(req.Label),
-		Mode: t.Mode, Object: t.Object,
+		Mode: t.Mode, Object: t.Object, Settlement: t.Settlement,
 	}
 	if in.Object == "" {
 		in.Object = kindLabel(c.Kind)
@@ -144,6 +158,9 @@ func resolve(c Convention, t Terms, req Request, d gathered) (Inputs, error) {
 		return Inputs{}, validate.Errors{{Field: "terms.creditor", Message: "le créancier des conditions financières n'est plus partie à la convention dans ce rôle : mettez-les à jour"}}
 	}
 	in.Creditor = cr
+	if len(t.Parties) > 0 {
+		in.Parties = make([]PartyRef, 0, len(t.Parties))
+	}
 	for _, org := range t.Parties {
 		p, ok := c.holderOf(org, kindRoles[c.Kind].bearers)
 		if !ok {
@@ -158,6 +175,12 @@ func resolve(c Convention, t Terms, req Request, d gathered) (Inputs, error) {
 		in.Parties = append(in.Parties, p)
 	}
 	labelParties(&in)
+	return in, nil
+}
+
+// resolveTerms is the second half of resolve: the mode's rule, with the
+// gathered data (usage, populations, calls already issued).
+func resolveTerms(in *Inputs, t Terms, req Request, d gathered) error {
 	label := func(org int64) string {
 		if org == in.Creditor.OrgID {
 			return in.Creditor.Label
@@ -173,10 +196,10 @@ func resolve(c Convention, t Terms, req Request, d gathered) (Inputs, error) {
 	var err error
 	switch t.Mode {
 	case agreement.ActualCostByKey:
-		err = resolveKeyed(&in, t, req, d, label)
+		err = resolveKeyed(in, t, req, d, label)
 		if err == nil {
 			in.CostLines, in.Receipts = req.CostLines, req.Receipts
-			if c.Kind != agreement.BiensIndivis && len(req.Receipts) > 0 {
+			if in.Agreement.Kind != agreement.BiensIndivis && len(req.Receipts) > 0 {
 				err = validate.Errors{{Field: "receipts", Message: "seules les biens indivis répartissent un excédent de recettes"}}
 			}
 			if len(req.CostLines) == 0 && len(req.Receipts) == 0 {
@@ -184,41 +207,39 @@ func resolve(c Convention, t Terms, req Request, d gathered) (Inputs, error) {
 			}
 		}
 	case agreement.UnitPrice:
-		err = resolveUnits(&in, t, req, d, label)
+		err = resolveUnits(in, t, req, d, label)
 	case agreement.SalaryProRata:
-		err = resolveSecondment(&in, t)
+		err = resolveSecondment(in, t)
 	case agreement.FixedPrice:
-		err = resolveFixed(&in, t)
+		err = resolveFixed(in, t)
 	case agreement.CallsForFunds:
-		err = resolveCalls(&in, t, req, d, label)
+		err = resolveCalls(in, t, req, d, label)
 	default:
 		err = validate.Errors{{Field: "terms.mode", Message: fmt.Sprintf("le mode « %s » ne donne lieu à aucun état", t.Mode.Label())}}
 	}
-	if err != nil {
-		return Inputs{}, err
-	}
-	return in, nil
+	return err
 }
 
 // labelParties names every party for the computation: its name, with a
-// code when two parties of the statement share a name.
+// code when two parties of the statement share a name. The creditor listed
+// among the parties is the same party, counted once.
 func labelParties(in *Inputs) {
-	all := append([]*PartyRef{&in.Creditor}, ptrs(in.Parties)...)
-	count := map[string]int{}
-	for _, p := range all {
-		count[p.Name]++
-	}
-	if in.Creditor.OrgID != 0 {
-		// The creditor listed among the parties is the same party.
+	// A statement has a handful of parties: count by comparing, no map.
+	namesakes := func(name string) int {
+		n := 0
+		if in.Creditor.Name == name {
+			n++
+		}
 		for _, p := range in.Parties {
-			if p.OrgID == in.Creditor.OrgID {
-				count[p.Name]--
+			if p.Name == name && (in.Creditor.OrgID == 0 || p.OrgID != in.Creditor.OrgID) {
+				n++
 			}
 		}
+		return n
 	}
-	for _, p := range all {
+	label := func(p *PartyRef) {
 		p.Label = p.Name
-		if count[p.Name] > 1 {
+		if namesakes(p.Name) > 1 {
 			code := p.CommuneCode
 			if code == "" {
 				code = p.SIREN
@@ -229,14 +250,10 @@ func labelParties(in *Inputs) {
 			p.Label = fmt.Sprintf("%s (%s)", p.Name, code)
 		}
 	}
-}
-
-func ptrs(ps []PartyRef) []*PartyRef {
-	out := make([]*PartyRef, len(ps))
-	for i := range ps {
-		out[i] = &ps[i]
+	label(&in.Creditor)
+	for i := range in.Parties {
+		label(&in.Parties[i])
 	}
-	return out
 }
 
 // labels returns the parties' labels in order.
@@ -292,9 +309,13 @@ func unitsOf(in *Inputs, t Terms, req Request, d gathered, label func(int64) str
 				strings.Join(units, ", "))}}
 		}
 	}
-	var out []money.Usage
+	out := make([]money.Usage, 0, len(d.usage))
+	if in.Usage == nil {
+		in.Usage = d.usage[:len(d.usage):len(d.usage)] // shared, never modified: a later append copies
+	} else {
+		in.Usage = append(in.Usage, d.usage...)
+	}
 	for _, u := range d.usage {
-		in.Usage = append(in.Usage, u)
 		q := money.NewRat(u.Milli, 1000)
 		if unit != "" && u.Unit != unit {
 			in.Notes = append(in.Notes, fmt.Sprintf("Usage de %s en « %s » (%s) non pris en compte : la convention facture en « %s ».",
@@ -338,17 +359,20 @@ func resolveKeyed(in *Inputs, t Terms, req Request, d gathered, label func(int64
 
 // relabelKey returns k with every party id replaced by its label.
 func relabelKey(k money.Key, field string, label func(int64) string) (money.Key, error) {
-	name := func(party, f string) (string, error) {
+	// name returns the label of party, member i of list; the field is
+	// written only for an error.
+	name := func(party, list string, i int) (string, error) {
 		org, err := strconv.ParseInt(party, 10, 64)
 		if err != nil || partyKey(org) != party || label(org) == "" {
-			return "", validate.Errors{{Field: f, Message: fmt.Sprintf("%s ne désigne pas une partie des conditions financières", validate.Quote(party))}}
+			return "", validate.Errors{{Field: fmt.Sprintf("%s.%s[%d]", field, list, i),
+				Message: fmt.Sprintf("%s ne désigne pas une partie des conditions financières", validate.Quote(party))}}
 		}
 		return label(org), nil
 	}
 	out := k
 	out.Figures = make([]money.Figure, len(k.Figures))
 	for i, f := range k.Figures {
-		l, err := name(f.Party, fmt.Sprintf("%s.figures[%d]", field, i))
+		l, err := name(f.Party, "figures", i)
 		if err != nil {
 			return money.Key{}, err
 		}
@@ -356,7 +380,7 @@ func relabelKey(k money.Key, field string, label func(int64) string) (money.Key,
 	}
 	out.Usage = make([]money.Usage, len(k.Usage))
 	for i, u := range k.Usage {
-		l, err := name(u.Party, fmt.Sprintf("%s.usage[%d]", field, i))
+		l, err := name(u.Party, "usage", i)
 		if err != nil {
 			return money.Key{}, err
 		}
@@ -364,7 +388,7 @@ func relabelKey(k money.Key, field string, label func(int64) string) (money.Key,
 	}
 	out.Parts = make([]money.Part, len(k.Parts))
 	for i, p := range k.Parts {
-		pk, err := relabelKey(p.Key, fmt.Sprintf("%s.parts[%d].key", field, i), label)
+		pk, err := relabelKey(p.Key, field+".parts["+strconv.Itoa(i)+"].key", label)
 		if err != nil {
 			return money.Key{}, err
 		}

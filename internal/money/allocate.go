@@ -68,10 +68,10 @@ func Allocate(total Cents, s Shares) (Allocation, error) {
 		return Allocation{}, ErrOverflow
 	}
 	names := make([]string, len(s.Parties))
-	shares := make([]*big.Rat, len(s.Parties))
+	shares := make([]Rat, len(s.Parties))
 	for i, p := range s.Parties {
 		names[i] = p.Party
-		shares[i] = p.Share.big()
+		shares[i] = p.Share
 		if p.Share.Sign() < 0 {
 			return Allocation{}, invalid("shares", p.Party, ErrNegative, p.Share.String())
 		}
@@ -145,16 +145,17 @@ func byRemainderThenShare[T any](order []int, rem, n []T, cmpT func(a, b T) int)
 }
 
 // largestRemainder64 computes the split in machine integers. It reports
-// false when the common denominator of the shares exceeds math.MaxInt64, and
-// the caller falls back to largestRemainderBig.
-func largestRemainder64(abs uint64, neg bool, shares []*big.Rat) (split, bool) {
+// false when a share is not in the small form or the common denominator of
+// the shares exceeds math.MaxInt64, and the caller falls back to
+// largestRemainderBig.
+func largestRemainder64(abs uint64, neg bool, shares []Rat) (split, bool) {
 	var d uint64 = 1
 	for _, sh := range shares {
-		den := sh.Denom()
-		if !den.IsUint64() || !sh.Num().IsUint64() {
+		num, den, ok := sh.small()
+		if !ok || num < 0 {
 			return split{}, false
 		}
-		dv := den.Uint64()
+		dv := uint64(den)
 		g := gcd64(d, dv)
 		hi, lo := bits.Mul64(d, dv/g)
 		if hi != 0 || lo > math.MaxInt64 {
@@ -165,7 +166,8 @@ func largestRemainder64(abs uint64, neg bool, shares []*big.Rat) (split, bool) {
 	n := make([]uint64, len(shares))
 	var sum uint64
 	for i, sh := range shares {
-		hi, lo := bits.Mul64(sh.Num().Uint64(), d/sh.Denom().Uint64())
+		num, den, _ := sh.small()
+		hi, lo := bits.Mul64(uint64(num), d/uint64(den))
 		var carry uint64
 		sum, carry = bits.Add64(sum, lo, 0)
 		if hi != 0 || carry != 0 {
@@ -196,7 +198,11 @@ func largestRemainder64(abs uint64, neg bool, shares []*big.Rat) (split, bool) {
 }
 
 // largestRemainderBig computes the split with arbitrary-precision integers.
-func largestRemainderBig(abs int64, neg bool, shares []*big.Rat) split {
+func largestRemainderBig(abs int64, neg bool, ratShares []Rat) split {
+	shares := make([]*big.Rat, len(ratShares))
+	for i, sh := range ratShares {
+		shares[i] = sh.big()
+	}
 	d := big.NewInt(1)
 	for _, sh := range shares {
 		den := sh.Denom()
@@ -224,7 +230,7 @@ func largestRemainderBig(abs int64, neg bool, shares []*big.Rat) split {
 		if neg {
 			signedR.Neg(signedR)
 		}
-		s.remainders[i] = Rat{new(big.Rat).SetFrac(signedR, d)}
+		s.remainders[i] = fromBig(new(big.Rat).SetFrac(signedR, d))
 	}
 	s.order = make([]int, len(shares))
 	for i := range s.order {
@@ -234,19 +240,24 @@ func largestRemainderBig(abs int64, neg bool, shares []*big.Rat) split {
 	return s
 }
 
-// reducedRat returns ±num/den (den > 0) as a Rat. It reduces the fraction
-// with machine integers and fills the big.Rat through the references Num and
-// Denom return (documented as aliasing the Rat), sparing math/big a second,
-// arbitrary-precision gcd: this is the hot spot of large allocations.
+// reducedRat returns ±num/den (den > 0) as a Rat, reduced with machine
+// integers: this is the hot spot of large allocations.
 func reducedRat(num, den uint64, neg bool) Rat {
 	g := gcd64(num, den)
-	r := new(big.Rat).SetInt64(1) // initialised, so Denom aliases it
-	r.Num().SetUint64(num / g)
-	r.Denom().SetUint64(den / g)
-	if neg {
-		r.Neg(r)
+	num, den = num/g, den/g
+	if num > math.MaxInt64 || den > math.MaxInt64 {
+		r := new(big.Rat).SetInt64(1) // initialised, so Denom aliases it
+		r.Num().SetUint64(num)
+		r.Denom().SetUint64(den)
+		if neg {
+			r.Neg(r)
+		}
+		return fromBig(r)
 	}
-	return Rat{r}
+	if neg {
+		return smallRat(-int64(num), int64(den))
+	}
+	return smallRat(int64(num), int64(den))
 }
 
 func gcd64(a, b uint64) uint64 {

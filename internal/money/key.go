@@ -2,6 +2,8 @@ package money
 
 import (
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -167,6 +169,17 @@ func checkParties(parties []string) error {
 	if len(parties) == 0 {
 		return invalid("parties", "", ErrNoParties, "")
 	}
+	if len(parties) <= 16 { // a handful: compare, no map
+		for i, p := range parties {
+			if p == "" {
+				return invalid("parties", "", ErrRequired, "empty party identifier")
+			}
+			if slices.Contains(parties[:i], p) {
+				return invalid("parties", p, ErrDuplicate, "")
+			}
+		}
+		return nil
+	}
 	seen := make(map[string]bool, len(parties))
 	for _, p := range parties {
 		if p == "" {
@@ -272,17 +285,17 @@ func (k Key) figuresByParty(ps []PartyShare, prefix string, whole bool) error {
 	index := partyIndex(ps)
 	seen := make([]bool, len(ps))
 	for j, f := range k.Figures {
-		field := fmt.Sprintf("%sfigures[%d]", prefix, j)
-		i, ok := index[f.Party]
+		field := lazyField{prefix, "figures", j}
+		i, ok := index.find(f.Party)
 		switch {
 		case !ok:
-			return invalid(field, f.Party, ErrUnknownParty, "")
+			return invalid(field.String(), f.Party, ErrUnknownParty, "")
 		case seen[i]:
-			return invalid(field, f.Party, ErrDuplicate, "")
+			return invalid(field.String(), f.Party, ErrDuplicate, "")
 		case f.Value.Sign() < 0:
-			return invalid(field, f.Party, ErrNegative, f.Value.String())
+			return invalid(field.String(), f.Party, ErrNegative, f.Value.String())
 		case whole && !f.Value.IsInt():
-			return invalid(field, f.Party, ErrNotInteger, "a population is a whole number, not "+f.Value.String())
+			return invalid(field.String(), f.Party, ErrNotInteger, "a population is a whole number, not "+f.Value.String())
 		}
 		seen[i] = true
 		ps[i].Basis = f.Value
@@ -297,58 +310,64 @@ func (k Key) figuresByParty(ps []PartyShare, prefix string, whole bool) error {
 
 // usageByParty sets each party's basis to its (weighted) units.
 func (k Key) usageByParty(ps []PartyShare, prefix string) error {
-	weights := make(map[string]int, len(k.UnitWeights))
 	for j, w := range k.UnitWeights {
-		field := fmt.Sprintf("%sunit_weights[%d]", prefix, j)
-		switch _, dup := weights[w.Type]; {
+		field := lazyField{prefix, "unit_weights", j}
+		switch {
 		case w.Type == "":
-			return invalid(field, "", ErrRequired, "unit type")
-		case dup:
-			return invalid(field, "", ErrDuplicate, "type "+quote(w.Type))
+			return invalid(field.String(), "", ErrRequired, "unit type")
+		case slices.ContainsFunc(k.UnitWeights[:j], func(v UnitWeight) bool { return v.Type == w.Type }):
+			return invalid(field.String(), "", ErrDuplicate, "type "+quote(w.Type))
 		case w.Weight.Sign() < 0:
-			return invalid(field, "", ErrNegative, w.Weight.String())
+			return invalid(field.String(), "", ErrNegative, w.Weight.String())
 		}
-		weights[w.Type] = j
+	}
+	weight := func(typ string) (int, bool) {
+		for t, w := range k.UnitWeights {
+			if w.Type == typ {
+				return t, true
+			}
+		}
+		return 0, false
 	}
 	index := partyIndex(ps)
 	typed := len(k.UnitWeights) > 0
-	byType := make([][]Rat, len(ps)) // party → units per weight-table row
+	nw := len(k.UnitWeights)
+	var byType []Rat // party i's units of weight-table row t at i×nw + t
+	if typed {
+		byType = make([]Rat, len(ps)*nw)
+	}
 	for j, u := range k.Usage {
-		field := fmt.Sprintf("%susage[%d]", prefix, j)
-		i, ok := index[u.Party]
+		field := lazyField{prefix, "usage", j}
+		i, ok := index.find(u.Party)
 		if !ok {
-			return invalid(field, u.Party, ErrUnknownParty, "")
+			return invalid(field.String(), u.Party, ErrUnknownParty, "")
 		}
 		if u.Units.Sign() < 0 {
-			return invalid(field, u.Party, ErrNegative, u.Units.String())
+			return invalid(field.String(), u.Party, ErrNegative, u.Units.String())
 		}
 		if !typed {
 			if u.Type != "" {
-				return invalid(field, u.Party, ErrUnknownUnitType, "type "+quote(u.Type)+" but the key has no weight table")
+				return invalid(field.String(), u.Party, ErrUnknownUnitType, "type "+quote(u.Type)+" but the key has no weight table")
 			}
 			ps[i].Basis = ps[i].Basis.Add(u.Units)
 			continue
 		}
-		t, ok := weights[u.Type]
+		t, ok := weight(u.Type)
 		if !ok {
-			return invalid(field, u.Party, ErrUnknownUnitType, quote(u.Type))
+			return invalid(field.String(), u.Party, ErrUnknownUnitType, quote(u.Type))
 		}
-		if byType[i] == nil {
-			byType[i] = make([]Rat, len(k.UnitWeights))
-		}
-		byType[i][t] = byType[i][t].Add(u.Units)
+		byType[i*nw+t] = byType[i*nw+t].Add(u.Units)
 	}
 	if !typed {
 		return nil
 	}
+	typedUnits := make([]TypedUnits, len(ps)*nw)
 	for i := range ps {
+		ps[i].Usage = typedUnits[i*nw : (i+1)*nw : (i+1)*nw]
 		for t, w := range k.UnitWeights {
-			var units Rat
-			if byType[i] != nil {
-				units = byType[i][t]
-			}
+			units := byType[i*nw+t]
 			weighted := units.Mul(w.Weight)
-			ps[i].Usage = append(ps[i].Usage, TypedUnits{Type: w.Type, Units: units, Weight: w.Weight, Weighted: weighted})
+			ps[i].Usage[t] = TypedUnits{Type: w.Type, Units: units, Weight: w.Weight, Weighted: weighted}
 			ps[i].Basis = ps[i].Basis.Add(weighted)
 		}
 	}
@@ -361,12 +380,12 @@ func (k Key) mixShares(s Shares, parties []string, prefix string) (Shares, error
 	}
 	var sum Rat
 	for j, part := range k.Parts {
-		field := fmt.Sprintf("%sparts[%d]", prefix, j)
+		field := lazyField{prefix, "parts", j}
 		if part.Weight.Sign() < 0 {
-			return Shares{}, invalid(field+".weight", "", ErrNegative, part.Weight.String())
+			return Shares{}, invalid(field.String()+".weight", "", ErrNegative, part.Weight.String())
 		}
 		if part.Key.Kind == KeyMix {
-			return Shares{}, invalid(field+".key", "", ErrNestedMix, "")
+			return Shares{}, invalid(field.String()+".key", "", ErrNestedMix, "")
 		}
 		sum = sum.Add(part.Weight)
 	}
@@ -374,12 +393,15 @@ func (k Key) mixShares(s Shares, parties []string, prefix string) (Shares, error
 		return Shares{}, invalid(prefix+"parts", "", ErrNotOne, "weights sum to "+sum.String()+" ≈ "+sum.Decimal(6))
 	}
 	for j, part := range k.Parts {
-		cs, err := part.Key.shares(parties, fmt.Sprintf("%sparts[%d].key.", prefix, j))
+		cs, err := part.Key.shares(parties, prefix+"parts["+strconv.Itoa(j)+"].key.")
 		if err != nil {
 			return Shares{}, err
 		}
 		label := part.Key.frenchName()
 		for i, p := range cs.Parties {
+			if j == 0 {
+				s.Parties[i].Parts = make([]PartShare, 0, len(k.Parts))
+			}
 			weighted := part.Weight.Mul(p.Share)
 			s.Parties[i].Parts = append(s.Parties[i].Parts, PartShare{
 				Label: label, Weight: part.Weight, Basis: p.Basis, Total: cs.Total, Share: p.Share, Weighted: weighted,
@@ -394,12 +416,44 @@ func (k Key) mixShares(s Shares, parties []string, prefix string) (Shares, error
 	return s, nil
 }
 
-func partyIndex(ps []PartyShare) map[string]int {
+// lazyField names the field prefix+name[j] of an error; it is written only
+// when an error needs it, so checking many lines formats nothing.
+type lazyField struct {
+	prefix, name string
+	j            int
+}
+
+func (f lazyField) String() string { return fmt.Sprintf("%s%s[%d]", f.prefix, f.name, f.j) }
+
+// partyLookup finds a party's index among a key's parties: by comparing
+// for the handful of parties of most conventions, through a map beyond.
+type partyLookup struct {
+	ps    []PartyShare
+	index map[string]int
+}
+
+func partyIndex(ps []PartyShare) partyLookup {
+	if len(ps) <= 16 {
+		return partyLookup{ps: ps}
+	}
 	index := make(map[string]int, len(ps))
 	for i, p := range ps {
 		index[p.Party] = i
 	}
-	return index
+	return partyLookup{index: index}
+}
+
+func (l partyLookup) find(party string) (int, bool) {
+	if l.index != nil {
+		i, ok := l.index[party]
+		return i, ok
+	}
+	for i, p := range l.ps {
+		if p.Party == party {
+			return i, true
+		}
+	}
+	return 0, false
 }
 
 // frenchName is how explanations name the key: its label, or a description

@@ -56,6 +56,9 @@ func Round(cents Rat, mode Rounding) (Cents, error) {
 	if !mode.Valid() {
 		return 0, invalid("rounding", "", ErrUnknownRounding, string(mode))
 	}
+	if num, den, ok := cents.small(); ok {
+		return Cents(round64(num, den, mode)), nil // |result| ≤ |num| < 2^63
+	}
 	n := roundBig(cents.big().Num(), cents.big().Denom(), mode)
 	if !n.IsInt64() || n.Int64() == math.MinInt64 {
 		return 0, ErrOverflow
@@ -89,6 +92,41 @@ func roundBig(num, den *big.Int, mode Rounding) *big.Int {
 			q.Sub(q, big.NewInt(1))
 		} else {
 			q.Add(q, big.NewInt(1))
+		}
+	}
+	return q
+}
+
+// round64 rounds num/den (den > 0, num ≠ math.MinInt64) to an integer with
+// mode, as roundBig does.
+func round64(num, den int64, mode Rounding) int64 {
+	q, r := num/den, num%den // q truncated toward zero, r of num's sign
+	if r == 0 {
+		return q
+	}
+	away := false
+	switch mode {
+	case RoundUp:
+		away = true
+	case RoundDown:
+	case RoundHalfUp, RoundHalfEven:
+		// Compare 2|r| with den without overflow: |r| < den ≤ MaxInt64.
+		ar := uint64(r)
+		if r < 0 {
+			ar = uint64(-r)
+		}
+		switch twice := 2 * ar; {
+		case twice > uint64(den):
+			away = true
+		case twice == uint64(den):
+			away = mode == RoundHalfUp || q&1 != 0
+		}
+	}
+	if away {
+		if num < 0 {
+			q--
+		} else {
+			q++
 		}
 	}
 	return q

@@ -39,12 +39,12 @@ func TestMachineAndBigIntegerSplitsAgree(t *testing.T) {
 			abs = rng.Int64N(int64(3*n + 1))
 		}
 		neg := rng.IntN(2) == 0
-		a, ok := largestRemainder64(uint64(abs), neg, shares)
+		a, ok := largestRemainder64(uint64(abs), neg, rats(shares))
 		if !ok {
 			continue
 		}
 		fast++
-		b := largestRemainderBig(abs, neg, shares)
+		b := largestRemainderBig(abs, neg, rats(shares))
 		if !a.sumIsOne || !b.sumIsOne || !slices.Equal(a.floors, b.floors) || !slices.Equal(a.order, b.order) {
 			t.Fatalf("case %d: got floors %v order %v want %v %v", c, a.floors, a.order, b.floors, b.order)
 		}
@@ -86,11 +86,11 @@ func TestBigIntegerSplitTakesOverForHugeDenominators(t *testing.T) {
 	shares := []*big.Rat{big.NewRat(1, p), big.NewRat(1, q)}
 	third := new(big.Rat).Sub(big.NewRat(1, 1), new(big.Rat).Add(shares[0], shares[1]))
 	shares = append(shares, third)
-	if _, ok := largestRemainder64(100, false, shares); ok {
+	if _, ok := largestRemainder64(100, false, rats(shares)); ok {
 		t.Fatal("got the fast path want the big-integer one")
 	}
 	a, err := Allocate(MaxCents, Shares{Parties: []PartyShare{
-		{Party: "A", Share: Rat{shares[0]}}, {Party: "B", Share: Rat{shares[1]}}, {Party: "C", Share: Rat{shares[2]}},
+		{Party: "A", Share: RatFromBig(shares[0])}, {Party: "B", Share: RatFromBig(shares[1])}, {Party: "C", Share: RatFromBig(shares[2])},
 	}})
 	if err != nil {
 		t.Fatal(err)
@@ -102,4 +102,12 @@ func TestBigIntegerSplitTakesOverForHugeDenominators(t *testing.T) {
 	if sum != MaxCents {
 		t.Errorf("got sum %d want %d", sum, MaxCents)
 	}
+}
+
+func rats(bs []*big.Rat) []Rat {
+	out := make([]Rat, len(bs))
+	for i, b := range bs {
+		out[i] = RatFromBig(b)
+	}
+	return out
 }

@@ -72,17 +72,17 @@ func (u UnitPrice) Price(lines []UnitLine) (Pricing, error) {
 	}
 	centsPerUnit := p.AppliedUnitCost.Mul(IntRat(100))
 	for i, l := range lines {
-		field := fmt.Sprintf("lines[%d]", i)
+		field := lazyField{"", "lines", i} // written only for an error
 		if l.Party == "" {
-			return Pricing{}, invalid(field+".party", "", ErrRequired, "")
+			return Pricing{}, invalid(field.String()+".party", "", ErrRequired, "")
 		}
 		if l.Units.Sign() < 0 {
-			return Pricing{}, invalid(field+".units", l.Party, ErrNegative, l.Units.String())
+			return Pricing{}, invalid(field.String()+".units", l.Party, ErrNegative, l.Units.String())
 		}
 		exact := l.Units.Mul(centsPerUnit)
 		amount, err := Round(exact, u.Rounding)
 		if err != nil {
-			return Pricing{}, fmt.Errorf("money: %s: %w", field, err)
+			return Pricing{}, fmt.Errorf("money: %s: %w", field.String(), err)
 		}
 		if p.Total, err = p.Total.Add(amount); err != nil {
 			return Pricing{}, err

@@ -547,6 +547,11 @@ func (g *generator) build(k agreement.Kind, a int32, e int, year int) conv {
 		c.terms = ledger.Terms{Mode: agreement.ActualCostByKey, UsageUnit: "acte", Key: &money.Key{Kind: money.KeyUsage, Label: "actes pondérés",
 			Measure: "actes", UnitWeights: []money.UnitWeight{{Type: "PC", Weight: money.IntRat(1)}, {Type: "PA", Weight: money.NewRat(6, 5)},
 				{Type: "DP", Weight: money.NewRat(7, 10)}, {Type: "CUb", Weight: money.NewRat(2, 5)}}}}
+		if e%2 == 0 {
+			// Half the EPCI (all à fiscalité professionnelle unique here)
+			// charge the service against the attribution de compensation.
+			c.terms.Settlement = ledger.SettleAgainstAC
+		}
 		c.usage = usagePlan{unit: "acte", types: []string{"PC", "PA", "DP", "DP", "CUb", "CUb"}, step: 1000, max: 1}
 	case agreement.GroupementCommandes:
 		ns := g.neighbours(a, 2+r.IntN(4))
