@@ -115,9 +115,9 @@ func TestAlerts(t *testing.T) {
 
 		// A submitted entente where Rodez and Olemps have deliberated, not Onet.
 		pending := w.create(t, w.input(agreement.Entente))
-		w.clock.set(drafted)
+		w.clock.Set(drafted)
 		pending = must(t)(w.svc.Submit(ctx, w.clerk["rodez"], pending.ID, pending.Version))
-		w.clock.set(deliberated)
+		w.clock.Set(deliberated)
 		for i, short := range []string{"rodez", "olemps"} {
 			pending = must(t)(w.svc.RecordApproval(ctx, w.clerk[short], pending.ID, pending.Version, agreement.Approval{
 				OrgID: w.org[short], Kind: agreement.Deliberation, Number: "2026-01" + string(rune('0'+i)), Date: deliberated, TransmittedOn: deliberated}))
@@ -125,7 +125,7 @@ func TestAlerts(t *testing.T) {
 
 		service := w.inForce(t, w.input(agreement.MADServicesDescendante)) // signed on 1 June 2026
 
-		w.clock.set(civil.MustParse("2026-11-15"))
+		w.clock.Set(civil.MustParse("2026-11-15"))
 		t.Run("a convention ending within the days asked is listed for each party", func(t *testing.T) {
 			for _, short := range []string{"rodez", "onet"} {
 				alerts, err := w.svc.Alerts(ctx, w.clerk[short], w.org[short], 60)
@@ -154,7 +154,7 @@ func TestAlerts(t *testing.T) {
 			}
 		})
 		t.Run("the unit cost of a service made available is due within three months of signature, for the provider", func(t *testing.T) {
-			w.clock.set(civil.MustParse("2026-08-15"))
+			w.clock.Set(civil.MustParse("2026-08-15"))
 			agglo, _ := w.svc.Alerts(ctx, w.clerk["agglo"], w.org["agglo"], 60)
 			i := slices.IndexFunc(agglo, func(al agreement.OrgAlert) bool { return al.Reference == service.Reference })
 			if i < 0 || agglo[i].Kind != agreement.AlertUnitCost || agglo[i].Due != civil.MustParse("2026-09-01") {
@@ -172,7 +172,7 @@ func TestAlerts(t *testing.T) {
 			}
 		})
 		t.Run("alerts come earliest first", func(t *testing.T) {
-			w.clock.set(civil.MustParse("2026-11-15"))
+			w.clock.Set(civil.MustParse("2026-11-15"))
 			alerts, _ := w.svc.Alerts(ctx, w.admin, w.org["olemps"], 365)
 			for i := 1; i < len(alerts); i++ {
 				if a, b := alerts[i-1].Due, alerts[i].Due; !b.IsZero() && (a.IsZero() || a.After(b)) {
@@ -196,19 +196,19 @@ func TestOpenData(t *testing.T) {
 		secondment := w.inForce(t, w.input(agreement.MADPersonnel))
 		draft := w.create(t, w.input(agreement.Prestation))
 		ended := w.inForce(t, w.input(agreement.FraisScolarite))
-		w.clock.set(terminateDay)
+		w.clock.Set(terminateDay)
 		ended = must(t)(w.svc.Terminate(ctx, w.clerk["rodez"], ended.ID, ended.Version, agreement.Termination{
 			By: w.org["rodez"], Date: terminateDay, Effective: terminateDay, Mutual: true, Reason: "Motif interne confidentiel"}))
 		// Signed, starting later: not yet in force.
 		later := w.input(agreement.ServiceUnifie)
 		later.Content.Term.Start = civil.MustParse("2027-01-01")
-		w.clock.set(drafted)
+		w.clock.Set(drafted)
 		notYet := w.signAll(t, w.approveAll(t, w.create(t, later)))
 		if _, err := w.svc.Attach(ctx, w.clerk["rodez"], live.ID, w.org["rodez"], agreement.AttachmentInput{
 			Filename: "deliberation-secrete.pdf", Kind: agreement.DeliberationScan, Data: strings.NewReader("%PDF-1.4")}); err != nil {
 			t.Fatal(err)
 		}
-		w.clock.set(terminateDay)
+		w.clock.Set(terminateDay)
 
 		items, err := w.svc.OpenData(ctx)
 		if err != nil {

@@ -8,9 +8,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"voisines/internal/agreement"
+	"voisines/internal/agreement/agreementtest"
 	"voisines/internal/audit"
 	"voisines/internal/auth"
 	"voisines/internal/civil"
@@ -34,25 +34,6 @@ var (
 	terminateDay = civil.MustParse("2026-10-01")
 )
 
-// clock is the service's clock, moved by the tests; goroutines read it.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-// set moves the clock to ten in the morning of d, in Paris.
-func (c *clock) set(d civil.Date) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = d.Time(civil.Paris).Add(10 * time.Hour)
-}
-
 // world is what every test starts from: a handful of real communes of
 // Aveyron and Moselle, their EPCI and organisations inserted by SQL (the
 // territory import is not used), a clerk per organisation, a read-only
@@ -60,7 +41,7 @@ func (c *clock) set(d civil.Date) {
 type world struct {
 	db       *store.DB
 	svc      *agreement.Service
-	clock    *clock
+	clock    *agreementtest.Clock
 	org      map[string]int64      // by short name: "rodez", "agglo"…
 	clerk    map[string]auth.Actor // a clerk of each organisation
 	readonly auth.Actor            // read-only member of Rodez
@@ -69,119 +50,40 @@ type world struct {
 
 // Real organisations of the COG 2026 (INSEE code, SIREN, EPCI à FP); the
 // representatives are fictitious.
-var communes = []struct {
-	short, code, name, siren, dep, epci, mayor string
-	alsaceMoselle                              bool
-}{
-	{"rodez", "12202", "Rodez", "211202023", "12", "241200187", "Claire Martin", false},
-	{"onet", "12176", "Onet-le-Château", "211201769", "12", "241200187", "Paul Bernard", false},
-	{"olemps", "12174", "Olemps", "211201744", "12", "241200187", "Anne Roux", false},
-	{"druelle", "12090", "Druelle Balsac", "200064665", "12", "241200187", "Luc Vidal", false},
-	{"millau", "12145", "Millau", "211201454", "12", "241200567", "Jean Fabre", false},
-	{"metz", "57463", "Metz", "215704636", "57", "200039865", "Yves Weber", true},
-	{"montigny", "57480", "Montigny-lès-Metz", "215704800", "57", "200039865", "Eva Muller", true},
-}
-
-var epcis = []struct{ short, siren, name, typ, representative string }{
-	{"agglo", "241200187", "CA Rodez Agglomération", "CA", "Sophie Garric"},
-	{"ccmillau", "241200567", "CC de Millau Grands Causses", "CC", "Henri Puech"},
-	{"metzmetropole", "200039865", "Metz Métropole", "METRO", "Marc Klein"},
-}
-
-var others = []struct{ short, kind, name, representative string }{
-	{"aveyron", "departement", "Département de l'Aveyron", "Hélène Albert"},
-	{"ccas", "epa_rattache", "CCAS de Rodez", "Claire Martin"},
-	{"commission", "commission_syndicale", "Commission syndicale des bois indivis d'Olemps et Druelle Balsac", "Luc Vidal"},
-	{"comite", "association", "Comité des fêtes du Grand Rodez (fictif)", "Inès Lacombe"},
+var fixtureTerritory = agreementtest.Territory{
+	EPCIs: []agreementtest.EPCI{
+		{Short: "agglo", SIREN: "241200187", Name: "CA Rodez Agglomération", Type: "CA", Representative: "Sophie Garric"},
+		{Short: "ccmillau", SIREN: "241200567", Name: "CC de Millau Grands Causses", Type: "CC", Representative: "Henri Puech"},
+		{Short: "metzmetropole", SIREN: "200039865", Name: "Metz Métropole", Type: "METRO", Departement: "57", Representative: "Marc Klein"},
+	},
+	Communes: []agreementtest.Commune{
+		{Short: "rodez", Code: "12202", Name: "Rodez", SIREN: "211202023", EPCI: "241200187", Mayor: "Claire Martin"},
+		{Short: "onet", Code: "12176", Name: "Onet-le-Château", SIREN: "211201769", EPCI: "241200187", Mayor: "Paul Bernard"},
+		{Short: "olemps", Code: "12174", Name: "Olemps", SIREN: "211201744", EPCI: "241200187", Mayor: "Anne Roux"},
+		{Short: "druelle", Code: "12090", Name: "Druelle Balsac", SIREN: "200064665", EPCI: "241200187", Mayor: "Luc Vidal"},
+		{Short: "millau", Code: "12145", Name: "Millau", SIREN: "211201454", EPCI: "241200567", Mayor: "Jean Fabre"},
+		{Short: "metz", Code: "57463", Name: "Metz", SIREN: "215704636", Departement: "57", EPCI: "200039865", Mayor: "Yves Weber", AlsaceMoselle: true},
+		{Short: "montigny", Code: "57480", Name: "Montigny-lès-Metz", SIREN: "215704800", Departement: "57", EPCI: "200039865", Mayor: "Eva Muller", AlsaceMoselle: true},
+	},
+	Others: []agreementtest.Other{
+		{Short: "aveyron", Kind: "departement", Name: "Département de l'Aveyron", Representative: "Hélène Albert"},
+		{Short: "ccas", Kind: "epa_rattache", Name: "CCAS de Rodez", Representative: "Claire Martin"},
+		{Short: "commission", Kind: "commission_syndicale", Name: "Commission syndicale des bois indivis d'Olemps et Druelle Balsac", Representative: "Luc Vidal"},
+		{Short: "comite", Kind: "association", Name: "Comité des fêtes du Grand Rodez (fictif)", Representative: "Inès Lacombe"},
+	},
 }
 
 func setup(t *testing.T, db *store.DB) *world {
 	t.Helper()
-	ctx := context.Background()
-	now := time.Now().UTC()
-	w := &world{db: db, clock: &clock{}, org: map[string]int64{}, clerk: map[string]auth.Actor{}}
-	err := db.InTx(ctx, func(tx *store.Tx) error {
-		insertOrg := func(short string, query string, args ...any) error {
-			var id int64
-			if err := tx.QueryRowContext(ctx, query+` RETURNING id`, append(args, now, now)...).Scan(&id); err != nil {
-				return fmt.Errorf("organisation %s: %w", short, err)
-			}
-			w.org[short] = id
-			return nil
-		}
-		for _, e := range epcis {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO epcis (siren, name, type, financing) VALUES (?, ?, ?, 'FPU')`,
-				e.siren, e.name, e.typ); err != nil {
-				return err
-			}
-			if err := insertOrg(e.short, `INSERT INTO organisations (kind, name, epci_siren, departement_code, representative, created_at, updated_at)
-				VALUES ('epci', ?, ?, ?, ?, ?, ?)`, e.name, e.siren, depOf(e.siren), e.representative); err != nil {
-				return err
-			}
-		}
-		for _, c := range communes {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO communes (code, name, siren, departement_code, epci_siren, alsace_moselle)
-				VALUES (?, ?, ?, ?, ?, ?)`, c.code, c.name, c.siren, c.dep, c.epci, c.alsaceMoselle); err != nil {
-				return err
-			}
-			if err := insertOrg(c.short, `INSERT INTO organisations (kind, name, siren, commune_code, departement_code, representative, created_at, updated_at)
-				VALUES ('commune', ?, ?, ?, ?, ?, ?, ?)`, c.name, c.siren, c.code, c.dep, c.mayor); err != nil {
-				return err
-			}
-		}
-		for _, o := range others {
-			if err := insertOrg(o.short, `INSERT INTO organisations (kind, name, departement_code, representative, created_at, updated_at)
-				VALUES (?, ?, '12', ?, ?, ?)`, o.kind, o.name, o.representative); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatalf("fixture: %v", err)
-	}
-	// Users are inserted directly (argon2id would only slow the tests) and
-	// loaded the way a session loads them.
-	users := auth.New(db)
-	actor := func(email string, admin bool, grants ...auth.Grant) auth.Actor {
-		var id int64
-		err := db.InTx(ctx, func(tx *store.Tx) error {
-			if err := tx.QueryRowContext(ctx, `INSERT INTO users (email, name, password_hash, platform_admin, created_at)
-				VALUES (?, ?, 'not a hash', ?, ?) RETURNING id`, email, email, admin, now).Scan(&id); err != nil {
-				return err
-			}
-			for _, g := range grants {
-				if _, err := tx.ExecContext(ctx, `INSERT INTO memberships (user_id, org_id, role) VALUES (?, ?, ?)`,
-					id, g.OrgID, string(g.Role)); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			t.Fatalf("insert user %s: %v", email, err)
-		}
-		u, err := users.User(ctx, id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return auth.Actor{User: &u}
-	}
+	w := &world{db: db, clock: &agreementtest.Clock{}, org: fixtureTerritory.Insert(t, db), clerk: map[string]auth.Actor{}}
 	for short, id := range w.org {
-		w.clerk[short] = actor("secretariat@"+short+".test", false, auth.Grant{OrgID: id, Role: auth.RoleClerk})
+		w.clerk[short] = agreementtest.User(t, db, "secretariat@"+short+".test", false, auth.Grant{OrgID: id, Role: auth.RoleClerk})
 	}
-	w.readonly = actor("lecture@rodez.test", false, auth.Grant{OrgID: w.org["rodez"], Role: auth.RoleReadOnly})
-	w.admin = actor("admin@voisines.test", true)
-	w.clock.set(drafted)
-	w.svc = agreement.NewService(db, org.New(db), territory.New(db)).WithClock(w.clock.now)
+	w.readonly = agreementtest.User(t, db, "lecture@rodez.test", false, auth.Grant{OrgID: w.org["rodez"], Role: auth.RoleReadOnly})
+	w.admin = agreementtest.User(t, db, "admin@voisines.test", true)
+	w.clock.Set(drafted)
+	w.svc = agreement.NewService(db, org.New(db), territory.New(db)).WithClock(w.clock.Now)
 	return w
-}
-
-func depOf(siren string) string {
-	if siren == "200039865" {
-		return "57"
-	}
-	return "12"
 }
 
 // p names a party of a convention.
@@ -349,37 +251,32 @@ func (w *world) create(t *testing.T, in agreement.Input) agreement.Record {
 	return must(t)(w.svc.Create(context.Background(), w.clerk[w.short(lead)], in))
 }
 
+// clerks has each organisation's clerk act for it.
+func (w *world) clerks() agreementtest.Clerks {
+	return agreementtest.Clerks{Service: w.svc, SetDate: w.clock.Set, Of: func(id int64) auth.Actor { return w.clerk[w.short(id)] }}
+}
+
 // approveAll submits r and records every required approval, each by its
 // party's clerk, on deliberated.
 func (w *world) approveAll(t *testing.T, r agreement.Record) agreement.Record {
 	t.Helper()
-	ctx := context.Background()
-	w.clock.set(drafted)
-	r = must(t)(w.svc.Submit(ctx, w.clerk[w.short(r.LeadOrgID)], r.ID, r.Version))
-	w.clock.set(deliberated)
-	for i, n := range agreement.RequiredApprovals(r.Agreement) {
-		r = must(t)(w.svc.RecordApproval(ctx, w.actorFor(r, n.OrgID), r.ID, r.Version, approval(n, deliberated, i+1)))
-	}
-	return r
+	w.clock.Set(drafted)
+	r = must(t)(w.svc.Submit(context.Background(), w.clerk[w.short(r.LeadOrgID)], r.ID, r.Version))
+	return w.clerks().Approve(t, r, agreementtest.Acts{Date: deliberated, Transmitted: deliberated.AddDays(2)})
 }
 
 // signAll has every signatory's clerk sign r on signedDay.
 func (w *world) signAll(t *testing.T, r agreement.Record) agreement.Record {
 	t.Helper()
-	w.clock.set(signedDay)
-	for _, p := range signatories(r.Agreement) {
-		r = must(t)(w.svc.Sign(context.Background(), w.clerk[w.short(p.OrgID)], r.ID, r.Version,
-			agreement.Signature{OrgID: p.OrgID, Date: signedDay}))
-	}
-	return r
+	return w.clerks().Sign(t, r, signedDay)
 }
 
 // inForce walks w.input(k) to in force on startDay.
 func (w *world) inForce(t *testing.T, in agreement.Input) agreement.Record {
 	t.Helper()
-	w.clock.set(drafted)
+	w.clock.Set(drafted)
 	r := w.signAll(t, w.approveAll(t, w.create(t, in)))
-	w.clock.set(startDay)
+	w.clock.Set(startDay)
 	r = must(t)(w.svc.Refresh(context.Background(), w.admin, r.ID))
 	wantStatus(t, r, agreement.InForce)
 	return r
@@ -410,7 +307,7 @@ func TestLifecycleOfEveryKind(t *testing.T) {
 		for _, k := range agreement.Kinds() {
 			t.Run(k.Label()+" goes from draft to termination between real organisations", func(t *testing.T) {
 				in := w.input(k)
-				w.clock.set(drafted)
+				w.clock.Set(drafted)
 				r := w.create(t, in)
 				if !strings.HasPrefix(r.Reference, "2026-") || len(r.Reference) != len("2026-0001") {
 					t.Errorf("got reference %q, want 2026-NNNN", r.Reference)
@@ -429,14 +326,14 @@ func TestLifecycleOfEveryKind(t *testing.T) {
 				r = w.signAll(t, r)
 				wantStatus(t, r, agreement.Signed)
 
-				w.clock.set(startDay)
+				w.clock.Set(startDay)
 				if n, err := w.svc.RefreshDue(ctx, auth.System); err != nil || n < 1 {
 					t.Fatalf("got %d refreshed, %v; want at least 1, nil", n, err)
 				}
 				r = must(t)(w.svc.Get(ctx, w.clerk[w.short(r.LeadOrgID)], r.ID))
 				wantStatus(t, r, agreement.InForce)
 
-				w.clock.set(amendDay)
+				w.clock.Set(amendDay)
 				summary := "Article financier modifié par l'avenant n° 1."
 				r = must(t)(w.svc.Amend(ctx, w.clerk[w.short(r.LeadOrgID)], r.ID, r.Version, amended(in, summary),
 					agreement.Amendment{Date: amendDay, Reason: "Révision des conditions financières", Approvals: avenantApprovals(r)}))
@@ -463,7 +360,7 @@ func TestLifecycleOfEveryKind(t *testing.T) {
 					t.Errorf("got version 1 %+v, want the avenant's content, date, reason and diff", v)
 				}
 
-				w.clock.set(terminateDay)
+				w.clock.Set(terminateDay)
 				r = must(t)(w.svc.Terminate(ctx, w.clerk[w.short(r.LeadOrgID)], r.ID, r.Version, agreement.Termination{
 					By: r.LeadOrgID, Date: terminateDay, Effective: terminateDay, Mutual: true, Reason: "Résiliation d'un commun accord"}))
 				wantStatus(t, r, agreement.Terminated)
@@ -656,7 +553,7 @@ func TestWhoMayDoWhat(t *testing.T) {
 		in := w.input(agreement.Entente) // Rodez (lead), Onet, Olemps
 		draft := w.create(t, in)
 		live := w.inForce(t, w.input(agreement.Entente))
-		w.clock.set(amendDay)
+		w.clock.Set(amendDay)
 		outsider := w.clerk["metz"]
 		pdf := func() agreement.AttachmentInput {
 			return agreement.AttachmentInput{Filename: "scan.pdf", Kind: agreement.SignedScan, Data: strings.NewReader("%PDF-1.7 scan")}
@@ -830,7 +727,7 @@ func TestConcurrentWritesFromTheSameVersion(t *testing.T) {
 
 		t.Run("two parties signing from the same version: exactly one wins", func(t *testing.T) {
 			r := w.approveAll(t, w.create(t, w.input(agreement.Entente)))
-			w.clock.set(signedDay)
+			w.clock.Set(signedDay)
 			sign := func(short string) func() error {
 				return func() error {
 					_, err := w.svc.Sign(ctx, w.clerk[short], r.ID, r.Version, agreement.Signature{OrgID: w.org[short], Date: signedDay})
@@ -846,7 +743,7 @@ func TestConcurrentWritesFromTheSameVersion(t *testing.T) {
 		t.Run("two avenants from the same version: exactly one wins and one version is kept", func(t *testing.T) {
 			in := w.input(agreement.FraisScolarite)
 			r := w.inForce(t, in)
-			w.clock.set(amendDay)
+			w.clock.Set(amendDay)
 			amend := func(summary string) func() error {
 				return func() error {
 					_, err := w.svc.Amend(ctx, w.clerk["rodez"], r.ID, r.Version, amended(in, summary),
@@ -896,7 +793,7 @@ func TestTimeDrivenChanges(t *testing.T) {
 		w := setup(t, db)
 		t.Run("a termination with notice takes effect when the daily job runs on its date", func(t *testing.T) {
 			r := w.inForce(t, w.input(agreement.Entente))
-			w.clock.set(terminateDay)
+			w.clock.Set(terminateDay)
 			r = must(t)(w.svc.Terminate(ctx, w.clerk["onet"], r.ID, r.Version, agreement.Termination{
 				By: w.org["onet"], Date: terminateDay, Reason: "Onet-le-Château se retire de l'entente"}))
 			wantStatus(t, r, agreement.InForce)
@@ -904,7 +801,7 @@ func TestTimeDrivenChanges(t *testing.T) {
 			if r.Agreement.Termination.Effective != effective {
 				t.Fatalf("got effective %s, want %s (three months' notice)", r.Agreement.Termination.Effective, effective)
 			}
-			w.clock.set(effective)
+			w.clock.Set(effective)
 			if _, err := w.svc.RefreshDue(ctx, w.clerk["rodez"]); !errors.Is(err, auth.ErrForbidden) {
 				t.Fatalf("got %v, want auth.ErrForbidden: the daily job is the system's", err)
 			}
@@ -918,7 +815,7 @@ func TestTimeDrivenChanges(t *testing.T) {
 		})
 		t.Run("a renewal moves the end date the register filters on", func(t *testing.T) {
 			r := w.inForce(t, w.input(agreement.Prestation))
-			w.clock.set(amendDay)
+			w.clock.Set(amendDay)
 			newEnd := civil.MustParse("2030-12-31")
 			r = must(t)(w.svc.Renew(ctx, w.clerk["rodez"], r.ID, r.Version, newEnd, amendDay))
 			if got := r.Agreement.CurrentEnd(); got != newEnd {
@@ -944,7 +841,7 @@ func TestImport(t *testing.T) {
 		ctx := context.Background()
 		w := setup(t, db)
 		today := civil.Today() // ParseImport judges the file as of today
-		w.clock.set(today)
+		w.clock.Set(today)
 		d := func(days int) string { return today.AddDays(days).String() }
 		file := "reference;nature;titre;partie_principale;autres_parties;date_debut;date_fin;mode_financier;montant_ou_cle;date_signature;approbations;objet;clause_cle_repartition;notes\n" +
 			"ENT-004;entente;Entente pour la fourrière;12202;12176:membre;" + d(-30) + ";" + d(700) + ";cout_reel_cle;moitié chacune;" + d(-40) + ";" +

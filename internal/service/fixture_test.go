@@ -1,16 +1,13 @@
 package service_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"voisines/internal/agreement"
+	"voisines/internal/agreement/agreementtest"
 	"voisines/internal/auth"
 	"voisines/internal/civil"
 	"voisines/internal/ledger"
@@ -22,23 +19,10 @@ import (
 )
 
 // clock is the services' clock, moved by the tests.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
+type clock struct{ agreementtest.Clock }
 
 // set moves the clock to ten in the morning of d, in Paris.
-func (c *clock) set(d civil.Date) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = d.Time(civil.Paris).Add(10 * time.Hour)
-}
+func (c *clock) set(d civil.Date) { c.Set(d) }
 
 // world is what every test starts from: real communes of Aveyron and their
 // EPCI inserted by SQL (the CA Rodez Agglomération with FPU, the CC de
@@ -57,92 +41,32 @@ type world struct {
 	admin    auth.Actor
 }
 
-var communes = []struct{ short, code, name, siren, epci, mayor string }{
-	{"rodez", "12202", "Rodez", "211202023", "241200187", "Claire Martin"},
-	{"onet", "12176", "Onet-le-Château", "211201769", "241200187", "Paul Bernard"},
-	{"olemps", "12174", "Olemps", "211201744", "241200187", "Anne Roux"},
-	{"druelle", "12090", "Druelle Balsac", "200064665", "241200187", "Luc Vidal"},
-	{"luc", "12133", "Luc-la-Primaube", "211201330", "241200187", "Marie Costes"},
-	{"millau", "12145", "Millau", "211201454", "241200567", "Jean Fabre"},
-}
-
-var epcis = []struct{ short, siren, name, typ, financing, representative string }{
-	{"agglo", "241200187", "CA Rodez Agglomération", "CA", "FPU", "Sophie Garric"},
-	{"ccmillau", "241200567", "CC de Millau Grands Causses", "CC", "FA", "Henri Puech"},
+var aveyron = agreementtest.Territory{
+	EPCIs: []agreementtest.EPCI{
+		{Short: "agglo", SIREN: "241200187", Name: "CA Rodez Agglomération", Type: "CA", Financing: "FPU", Representative: "Sophie Garric"},
+		{Short: "ccmillau", SIREN: "241200567", Name: "CC de Millau Grands Causses", Type: "CC", Financing: "FA", Representative: "Henri Puech"},
+	},
+	Communes: []agreementtest.Commune{
+		{Short: "rodez", Code: "12202", Name: "Rodez", SIREN: "211202023", EPCI: "241200187", Mayor: "Claire Martin"},
+		{Short: "onet", Code: "12176", Name: "Onet-le-Château", SIREN: "211201769", EPCI: "241200187", Mayor: "Paul Bernard"},
+		{Short: "olemps", Code: "12174", Name: "Olemps", SIREN: "211201744", EPCI: "241200187", Mayor: "Anne Roux"},
+		{Short: "druelle", Code: "12090", Name: "Druelle Balsac", SIREN: "200064665", EPCI: "241200187", Mayor: "Luc Vidal"},
+		{Short: "luc", Code: "12133", Name: "Luc-la-Primaube", SIREN: "211201330", EPCI: "241200187", Mayor: "Marie Costes"},
+		{Short: "millau", Code: "12145", Name: "Millau", SIREN: "211201454", EPCI: "241200567", Mayor: "Jean Fabre"},
+	},
 }
 
 func setup(t *testing.T, db *store.DB) *world {
 	t.Helper()
-	ctx := context.Background()
-	now := time.Now().UTC()
-	w := &world{db: db, clock: &clock{}, org: map[string]int64{}, clerk: map[string]auth.Actor{}, reader: map[string]auth.Actor{}}
-	err := db.InTx(ctx, func(tx *store.Tx) error {
-		insertOrg := func(short, query string, args ...any) error {
-			var id int64
-			if err := tx.QueryRowContext(ctx, query+` RETURNING id`, append(args, now, now)...).Scan(&id); err != nil {
-				return fmt.Errorf("organisation %s: %w", short, err)
-			}
-			w.org[short] = id
-			return nil
-		}
-		for _, e := range epcis {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO epcis (siren, name, type, financing) VALUES (?, ?, ?, ?)`,
-				e.siren, e.name, e.typ, e.financing); err != nil {
-				return err
-			}
-			if err := insertOrg(e.short, `INSERT INTO organisations (kind, name, epci_siren, departement_code, representative, created_at, updated_at)
-				VALUES ('epci', ?, ?, '12', ?, ?, ?)`, e.name, e.siren, e.representative); err != nil {
-				return err
-			}
-		}
-		for _, c := range communes {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO communes (code, name, siren, departement_code, epci_siren)
-				VALUES (?, ?, ?, '12', ?)`, c.code, c.name, c.siren, c.epci); err != nil {
-				return err
-			}
-			if err := insertOrg(c.short, `INSERT INTO organisations (kind, name, siren, commune_code, departement_code, representative, created_at, updated_at)
-				VALUES ('commune', ?, ?, ?, '12', ?, ?, ?)`, c.name, c.siren, c.code, c.mayor); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatalf("fixture: %v", err)
-	}
-	users := auth.New(db)
-	actor := func(email string, admin bool, grants ...auth.Grant) auth.Actor {
-		var id int64
-		err := db.InTx(ctx, func(tx *store.Tx) error {
-			if err := tx.QueryRowContext(ctx, `INSERT INTO users (email, name, password_hash, platform_admin, created_at)
-				VALUES (?, ?, 'not a hash', ?, ?) RETURNING id`, email, email, admin, now).Scan(&id); err != nil {
-				return err
-			}
-			for _, g := range grants {
-				if _, err := tx.ExecContext(ctx, `INSERT INTO memberships (user_id, org_id, role) VALUES (?, ?, ?)`,
-					id, g.OrgID, string(g.Role)); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			t.Fatalf("insert user %s: %v", email, err)
-		}
-		u, err := users.User(ctx, id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return auth.Actor{User: &u}
-	}
+	w := &world{db: db, clock: &clock{}, org: aveyron.Insert(t, db), clerk: map[string]auth.Actor{}, reader: map[string]auth.Actor{}}
 	for short, id := range w.org {
-		w.clerk[short] = actor("secretariat@"+short+".test", false, auth.Grant{OrgID: id, Role: auth.RoleClerk})
-		w.reader[short] = actor("lecture@"+short+".test", false, auth.Grant{OrgID: id, Role: auth.RoleReadOnly})
+		w.clerk[short] = agreementtest.User(t, db, "secretariat@"+short+".test", false, auth.Grant{OrgID: id, Role: auth.RoleClerk})
+		w.reader[short] = agreementtest.User(t, db, "lecture@"+short+".test", false, auth.Grant{OrgID: id, Role: auth.RoleReadOnly})
 	}
-	w.admin = actor("admin@voisines.test", true)
-	w.agr = agreement.NewService(db, org.New(db), territory.New(db)).WithClock(w.clock.now)
-	w.ledger = ledger.New(db, w.agr).WithClock(w.clock.now)
-	w.services = service.New(db, w.agr, w.ledger).WithClock(w.clock.now)
+	w.admin = agreementtest.User(t, db, "admin@voisines.test", true)
+	w.agr = agreement.NewService(db, org.New(db), territory.New(db)).WithClock(w.clock.Now)
+	w.ledger = ledger.New(db, w.agr).WithClock(w.clock.Now)
+	w.services = service.New(db, w.agr, w.ledger).WithClock(w.clock.Now)
 	return w
 }
 
@@ -170,7 +94,6 @@ func d(s string) civil.Date { return civil.MustParse(s) }
 // signed.
 func (w *world) sign(t *testing.T, cv convention) agreement.Record {
 	t.Helper()
-	ctx := context.Background()
 	spec, _ := agreement.Lookup(cv.kind)
 	c := agreement.Content{
 		Title:     spec.Label + " — exemple",
@@ -180,53 +103,15 @@ func (w *world) sign(t *testing.T, cv convention) agreement.Record {
 	if cv.content != nil {
 		cv.content(&c)
 	}
-	var inputs []agreement.PartyInput
-	lead := int64(0)
+	in := agreement.Input{Kind: cv.kind, Content: c}
 	for _, p := range cv.parties {
-		inputs = append(inputs, agreement.PartyInput{OrgID: w.org[p.short], Role: p.role})
-		if p.role == spec.LeadRole && lead == 0 {
-			lead = w.org[p.short]
-		}
-	}
-	for _, cs := range agreement.RequiredClauses(agreement.New(cv.kind, c)) {
-		c.Clauses = append(c.Clauses, agreement.Clause{ID: cs.ID, Text: "Texte de l'article « " + cs.Title + " »."})
+		in.Parties = append(in.Parties, agreement.PartyInput{OrgID: w.org[p.short], Role: p.role})
 	}
 	drafted := cv.start.AddMonths(-3)
-	w.clock.set(drafted)
-	r, err := w.agr.Create(ctx, w.clerkOf(lead), agreement.Input{Kind: cv.kind, Content: c, Parties: inputs})
-	if err != nil {
-		t.Fatalf("create %s: %v", cv.kind, err)
-	}
-	if r, err = w.agr.Submit(ctx, w.clerkOf(lead), r.ID, r.Version); err != nil {
-		t.Fatalf("submit %s: %v", cv.kind, err)
-	}
 	deliberated := drafted.AddDays(14)
-	w.clock.set(deliberated)
-	for i, n := range agreement.RequiredApprovals(r.Agreement) {
-		ap := agreement.Approval{OrgID: n.OrgID, Kind: n.Kind, Date: deliberated, Number: fmt.Sprintf("%d-%03d", deliberated.Year, i+1),
-			TransmittedOn: deliberated.AddDays(2)}
-		who := n.OrgID
-		if who == 0 {
-			who = lead
-		}
-		if r, err = w.agr.RecordApproval(ctx, w.clerkOf(who), r.ID, r.Version, ap); err != nil {
-			t.Fatalf("approval %s of %s: %v", n.Kind, cv.kind, err)
-		}
-	}
-	signed := drafted.AddMonths(1)
-	w.clock.set(signed)
-	for _, p := range r.Agreement.Parties {
-		if len(spec.Signatories) > 0 && !slices.Contains(spec.Signatories, p.Role) {
-			continue
-		}
-		if r, err = w.agr.Sign(ctx, w.clerkOf(p.OrgID), r.ID, r.Version, agreement.Signature{OrgID: p.OrgID, Date: signed}); err != nil {
-			t.Fatalf("sign %s: %v", cv.kind, err)
-		}
-	}
-	if r.Agreement.Status != agreement.Signed {
-		t.Fatalf("convention %s: got status %s, want signed", cv.kind, r.Agreement.Status)
-	}
-	return r
+	clerks := agreementtest.Clerks{Service: w.agr, SetDate: w.clock.Set, Of: w.clerkOf}
+	return clerks.Conclude(t, agreementtest.WithClauses(in), drafted,
+		agreementtest.Acts{Date: deliberated, Transmitted: deliberated.AddDays(2)}, drafted.AddMonths(1))
 }
 
 func (w *world) clerkOf(id int64) auth.Actor {

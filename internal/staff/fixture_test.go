@@ -3,13 +3,11 @@ package staff_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"voisines/internal/agreement"
+	"voisines/internal/agreement/agreementtest"
 	"voisines/internal/auth"
 	"voisines/internal/civil"
 	"voisines/internal/ledger"
@@ -21,23 +19,10 @@ import (
 )
 
 // clock is the services' clock, moved by the tests.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
+type clock struct{ agreementtest.Clock }
 
 // set moves the clock to ten in the morning of d, in Paris.
-func (c *clock) set(d civil.Date) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = d.Time(civil.Paris).Add(10 * time.Hour)
-}
+func (c *clock) set(d civil.Date) { c.Set(d) }
 
 // world is what every test starts from: real communes of Aveyron (Rodez,
 // the home employer; Conques-en-Rouergue, the host; Onet-le-Château,
@@ -55,79 +40,31 @@ type world struct {
 	admin  auth.Actor
 }
 
-var communes = []struct{ short, code, name, siren, epci, mayor string }{
-	{"rodez", "12202", "Rodez", "211202023", "241200187", "Claire Martin"},
-	{"onet", "12176", "Onet-le-Château", "211201769", "241200187", "Paul Bernard"},
-	{"conques", "12218", "Conques-en-Rouergue", "200055929", "241200641", "Anne Roux"},
+var aveyron = agreementtest.Territory{
+	EPCIs: []agreementtest.EPCI{
+		{Short: "agglo", SIREN: "241200187", Name: "CA Rodez Agglomération", Type: "CA", Representative: "Sophie Garric"},
+		{SIREN: "241200641", Name: "CC Conques-Marcillac", Type: "CC", NoOrganisation: true},
+	},
+	Communes: []agreementtest.Commune{
+		{Short: "rodez", Code: "12202", Name: "Rodez", SIREN: "211202023", EPCI: "241200187", Mayor: "Claire Martin"},
+		{Short: "onet", Code: "12176", Name: "Onet-le-Château", SIREN: "211201769", EPCI: "241200187", Mayor: "Paul Bernard"},
+		{Short: "conques", Code: "12218", Name: "Conques-en-Rouergue", SIREN: "200055929", EPCI: "241200641", Mayor: "Anne Roux"},
+	},
 }
 
 func d(s string) civil.Date { return civil.MustParse(s) }
 
 func setup(t *testing.T, db *store.DB) *world {
 	t.Helper()
-	ctx := context.Background()
-	now := time.Now().UTC()
-	w := &world{db: db, clock: &clock{}, org: map[string]int64{}, clerk: map[string]auth.Actor{}}
-	err := db.InTx(ctx, func(tx *store.Tx) error {
-		for _, e := range [][3]string{{"241200187", "CA Rodez Agglomération", "CA"}, {"241200641", "CC Conques-Marcillac", "CC"}} {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO epcis (siren, name, type, financing) VALUES (?, ?, ?, 'FPU')`, e[0], e[1], e[2]); err != nil {
-				return err
-			}
-		}
-		var id int64
-		if err := tx.QueryRowContext(ctx, `INSERT INTO organisations (kind, name, epci_siren, departement_code, representative, created_at, updated_at)
-			VALUES ('epci', 'CA Rodez Agglomération', '241200187', '12', 'Sophie Garric', ?, ?) RETURNING id`, now, now).Scan(&id); err != nil {
-			return err
-		}
-		w.org["agglo"] = id
-		for _, c := range communes {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO communes (code, name, siren, departement_code, epci_siren) VALUES (?, ?, ?, '12', ?)`,
-				c.code, c.name, c.siren, c.epci); err != nil {
-				return err
-			}
-			if err := tx.QueryRowContext(ctx, `INSERT INTO organisations (kind, name, siren, commune_code, departement_code, representative, created_at, updated_at)
-				VALUES ('commune', ?, ?, ?, '12', ?, ?, ?) RETURNING id`, c.name, c.siren, c.code, c.mayor, now, now).Scan(&id); err != nil {
-				return err
-			}
-			w.org[c.short] = id
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatalf("fixture: %v", err)
-	}
-	users := auth.New(db)
-	actor := func(email string, admin bool, grants ...auth.Grant) auth.Actor {
-		var id int64
-		err := db.InTx(ctx, func(tx *store.Tx) error {
-			if err := tx.QueryRowContext(ctx, `INSERT INTO users (email, name, password_hash, platform_admin, created_at)
-				VALUES (?, ?, 'not a hash', ?, ?) RETURNING id`, email, email, admin, now).Scan(&id); err != nil {
-				return err
-			}
-			for _, g := range grants {
-				if _, err := tx.ExecContext(ctx, `INSERT INTO memberships (user_id, org_id, role) VALUES (?, ?, ?)`, id, g.OrgID, string(g.Role)); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			t.Fatalf("insert user %s: %v", email, err)
-		}
-		u, err := users.User(ctx, id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return auth.Actor{User: &u}
-	}
+	w := &world{db: db, clock: &clock{}, org: aveyron.Insert(t, db), clerk: map[string]auth.Actor{}}
 	for short, id := range w.org {
-		w.clerk[short] = actor("rh@"+short+".test", false, auth.Grant{OrgID: id, Role: auth.RoleClerk})
+		w.clerk[short] = agreementtest.User(t, db, "rh@"+short+".test", false, auth.Grant{OrgID: id, Role: auth.RoleClerk})
 	}
-	w.reader = actor("lecture@rodez.test", false, auth.Grant{OrgID: w.org["rodez"], Role: auth.RoleReadOnly})
-	w.admin = actor("admin@voisines.test", true)
-	w.agr = agreement.NewService(db, org.New(db), territory.New(db)).WithClock(w.clock.now)
-	w.ledger = ledger.New(db, w.agr).WithClock(w.clock.now)
-	w.staff = staff.New(db, w.agr, w.ledger).WithClock(w.clock.now)
+	w.reader = agreementtest.User(t, db, "lecture@rodez.test", false, auth.Grant{OrgID: w.org["rodez"], Role: auth.RoleReadOnly})
+	w.admin = agreementtest.User(t, db, "admin@voisines.test", true)
+	w.agr = agreement.NewService(db, org.New(db), territory.New(db)).WithClock(w.clock.Now)
+	w.ledger = ledger.New(db, w.agr).WithClock(w.clock.Now)
+	w.staff = staff.New(db, w.agr, w.ledger).WithClock(w.clock.Now)
 	return w
 }
 
@@ -149,7 +86,6 @@ type convention struct {
 // submitOnly.
 func (w *world) convene(t *testing.T, cv convention) agreement.Record {
 	t.Helper()
-	ctx := context.Background()
 	if cv.agent == "" {
 		cv.agent = "Jeanne Dupont"
 	}
@@ -171,44 +107,15 @@ func (w *world) convene(t *testing.T, cv convention) agreement.Record {
 		c.Secondment.RepaymentWaived = true
 		c.Secondment.WaiverReason = "mise à disposition auprès de l'EPCI dont la commune est membre"
 	}
-	for _, cs := range agreement.RequiredClauses(agreement.New(agreement.MADPersonnel, c)) {
-		c.Clauses = append(c.Clauses, agreement.Clause{ID: cs.ID, Text: "Texte de l'article « " + cs.Title + " »."})
-	}
-	home := w.clerk[cv.home]
-	drafted := cv.start.AddMonths(-3)
-	w.clock.set(drafted)
-	r, err := w.agr.Create(ctx, home, agreement.Input{Kind: agreement.MADPersonnel, Content: c, Parties: []agreement.PartyInput{
+	in := agreementtest.WithClauses(agreement.Input{Kind: agreement.MADPersonnel, Content: c, Parties: []agreement.PartyInput{
 		{OrgID: w.org[cv.home], Role: agreement.RoleHomeEmployer}, {OrgID: w.org[cv.host], Role: agreement.RoleHost}}})
-	if err != nil {
-		t.Fatalf("create: %v", err)
-	}
-	if r, err = w.agr.Submit(ctx, home, r.ID, r.Version); err != nil {
-		t.Fatalf("submit: %v (violations %v)", err, r.Violations)
-	}
+	clerks := agreementtest.Clerks{Service: w.agr, SetDate: w.clock.Set, Of: func(id int64) auth.Actor { return w.clerkOf(t, id) }}
+	drafted := cv.start.AddMonths(-3)
 	if cv.submitOnly {
-		return r
+		return clerks.Submit(t, in, drafted)
 	}
 	deliberated := drafted.AddDays(14)
-	w.clock.set(deliberated)
-	for i, n := range agreement.RequiredApprovals(r.Agreement) {
-		ap := agreement.Approval{OrgID: n.OrgID, Kind: n.Kind, Date: deliberated, Number: fmt.Sprintf("%d-%03d", deliberated.Year, i+1),
-			TransmittedOn: deliberated.AddDays(2)}
-		who := w.clerkOf(t, n.OrgID)
-		if r, err = w.agr.RecordApproval(ctx, who, r.ID, r.Version, ap); err != nil {
-			t.Fatalf("approval %s: %v", n.Kind, err)
-		}
-	}
-	signed := drafted.AddMonths(1)
-	w.clock.set(signed)
-	for _, p := range r.Agreement.Parties {
-		if r, err = w.agr.Sign(ctx, w.clerkOf(t, p.OrgID), r.ID, r.Version, agreement.Signature{OrgID: p.OrgID, Date: signed}); err != nil {
-			t.Fatalf("sign: %v", err)
-		}
-	}
-	if r.Agreement.Status != agreement.Signed {
-		t.Fatalf("got status %s, want signed", r.Agreement.Status)
-	}
-	return r
+	return clerks.Conclude(t, in, drafted, agreementtest.Acts{Date: deliberated, Transmitted: deliberated.AddDays(2)}, drafted.AddMonths(1))
 }
 
 func (w *world) clerkOf(t *testing.T, id int64) auth.Actor {
