@@ -17,10 +17,10 @@ import (
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
-	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/unicode/norm"
 
 	"voisines/internal/civil"
+	"voisines/internal/csvin"
 	"voisines/internal/money"
 	"voisines/internal/validate"
 )
@@ -210,14 +210,9 @@ type importRecord struct {
 // readImportCSV splits a CSV file into records. A malformed file (a stray
 // quote) is an ImportErrors naming where it went wrong.
 func readImportCSV(data []byte) ([]importRecord, error) {
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	if !utf8.Valid(data) {
-		// Spreadsheet software on French Windows saves "CSV" in Windows-1252.
-		decoded, err := charmap.Windows1252.NewDecoder().Bytes(data)
-		if err != nil {
-			return nil, ImportErrors{{Message: "le fichier n'est ni en UTF-8 ni en Windows-1252 : enregistrez-le au format « CSV UTF-8 »"}}
-		}
-		data = decoded
+	data, ok := csvin.UTF8(data)
+	if !ok {
+		return nil, ImportErrors{{Message: "le fichier n'est ni en UTF-8 ni en Windows-1252 : enregistrez-le au format « CSV UTF-8 »"}}
 	}
 	cr := csv.NewReader(bytes.NewReader(data))
 	cr.Comma = csvSeparator(data)

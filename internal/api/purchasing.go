@@ -13,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 
-	"voisines/internal/auth"
 	"voisines/internal/civil"
 	"voisines/internal/ledger"
 	"voisines/internal/money"
@@ -54,6 +53,11 @@ func (h *Handler) failPurchase(w http.ResponseWriter, r *http.Request, err error
 	h.Fail(w, r, err)
 }
 
+// purchaseReply answers v with status, or err through failPurchase.
+func (h *Handler) purchaseReply(w http.ResponseWriter, r *http.Request, status int, v any, err error) {
+	h.replyWith(h.failPurchase, w, r, status, v, err)
+}
+
 func capitalizeFirst(s string) string {
 	if s == "" {
 		return s
@@ -64,22 +68,6 @@ func capitalizeFirst(s string) string {
 
 // maxNeedsFile caps a needs file sent to the import route.
 const maxNeedsFile = 4 << 20
-
-// purchaseStart reads the actor and the group id of the path; when it
-// returns false it has already answered.
-func (h *Handler) purchaseStart(w http.ResponseWriter, r *http.Request) (auth.Actor, int64, bool) {
-	a, err := actor(r)
-	if err != nil {
-		h.Fail(w, r, err)
-		return a, 0, false
-	}
-	id, err := pathInt(r, "id")
-	if err != nil {
-		h.Fail(w, r, err)
-		return a, 0, false
-	}
-	return a, id, true
-}
 
 // queryDay reads an optional date of the query string.
 func queryDay(r *http.Request, name string) (civil.Date, error) {
@@ -142,19 +130,15 @@ func (h *Handler) procurementThresholds(w http.ResponseWriter, r *http.Request) 
 // orgPurchasingGroups lists the groups organisation {id} coordinates or
 // belongs to; 404 to a user of another organisation.
 func (h *Handler) orgPurchasingGroups(w http.ResponseWriter, r *http.Request) {
-	a, id, ok := h.purchaseStart(w, r)
+	a, id, ok := h.actorAndID(w, r)
 	if !ok {
 		return
 	}
 	list, err := h.purchase.List(r.Context(), a, id)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
 	if list == nil {
 		list = []purchasing.Summary{}
 	}
-	h.writeJSON(w, http.StatusOK, map[string]any{"groups": list})
+	h.reply(w, r, http.StatusOK, map[string]any{"groups": list}, err)
 }
 
 // purchasingGroupCreate opens the group of a convention constitutive.
@@ -165,30 +149,21 @@ func (h *Handler) purchasingGroupCreate(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	var in purchasing.CreateInput
-	if err := decodeJSON(r.Body, &in); err != nil {
-		h.Fail(w, r, err)
+	if !h.decode(w, r, &in) {
 		return
 	}
 	g, err := h.purchase.Create(r.Context(), a, in)
-	if err != nil {
-		h.failPurchase(w, r, err)
-		return
-	}
-	h.writeJSON(w, http.StatusCreated, g)
+	h.purchaseReply(w, r, http.StatusCreated, g, err)
 }
 
 // purchasingGroupGet returns group {id} as the user may see it.
 func (h *Handler) purchasingGroupGet(w http.ResponseWriter, r *http.Request) {
-	a, id, ok := h.purchaseStart(w, r)
+	a, id, ok := h.actorAndID(w, r)
 	if !ok {
 		return
 	}
 	g, err := h.purchase.Get(r.Context(), a, id)
-	if err != nil {
-		h.failPurchase(w, r, err)
-		return
-	}
-	h.writeJSON(w, http.StatusOK, g)
+	h.purchaseReply(w, r, http.StatusOK, g, err)
 }
 
 // versioned is the version a write starts from.
@@ -204,9 +179,22 @@ func (v versioned) get() (int64, error) {
 	return *v.Version, nil
 }
 
+// decodeVersion reads a JSON body that embeds versioned, and its version.
+func (h *Handler) decodeVersion(w http.ResponseWriter, r *http.Request, in interface{ get() (int64, error) }) (int64, bool) {
+	if !h.decode(w, r, in) {
+		return 0, false
+	}
+	version, err := in.get()
+	if err != nil {
+		h.Fail(w, r, err)
+		return 0, false
+	}
+	return version, true
+}
+
 // purchasingGroupUpdate changes a group's title and main nature.
 func (h *Handler) purchasingGroupUpdate(w http.ResponseWriter, r *http.Request) {
-	a, id, ok := h.purchaseStart(w, r)
+	a, id, ok := h.actorAndID(w, r)
 	if !ok {
 		return
 	}
@@ -214,21 +202,12 @@ func (h *Handler) purchasingGroupUpdate(w http.ResponseWriter, r *http.Request) 
 		purchasing.GroupInput
 		versioned
 	}
-	if err := decodeJSON(r.Body, &in); err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	version, err := in.get()
-	if err != nil {
-		h.Fail(w, r, err)
+	version, ok := h.decodeVersion(w, r, &in)
+	if !ok {
 		return
 	}
 	g, err := h.purchase.Update(r.Context(), a, id, version, in.GroupInput)
-	if err != nil {
-		h.failPurchase(w, r, err)
-		return
-	}
-	h.writeJSON(w, http.StatusOK, g)
+	h.purchaseReply(w, r, http.StatusOK, g, err)
 }
 
 // lotBody is the body of the lot routes.
@@ -239,81 +218,56 @@ type lotBody struct {
 
 // purchasingLotAdd adds a lot to group {id}.
 func (h *Handler) purchasingLotAdd(w http.ResponseWriter, r *http.Request) {
-	a, id, ok := h.purchaseStart(w, r)
+	a, id, ok := h.actorAndID(w, r)
 	if !ok {
 		return
 	}
 	var in lotBody
-	if err := decodeJSON(r.Body, &in); err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	version, err := in.get()
-	if err != nil {
-		h.Fail(w, r, err)
+	version, ok := h.decodeVersion(w, r, &in)
+	if !ok {
 		return
 	}
 	g, err := h.purchase.AddLot(r.Context(), a, id, version, in.LotInput)
-	if err != nil {
-		h.failPurchase(w, r, err)
-		return
-	}
-	h.writeJSON(w, http.StatusCreated, g)
+	h.purchaseReply(w, r, http.StatusCreated, g, err)
 }
 
 // purchasingLotUpdate changes lot {lot} of group {id}.
 func (h *Handler) purchasingLotUpdate(w http.ResponseWriter, r *http.Request) {
-	a, id, ok := h.purchaseStart(w, r)
+	a, id, ok := h.actorAndID(w, r)
 	if !ok {
 		return
 	}
-	lot, err := pathInt(r, "lot")
-	if err != nil {
-		h.Fail(w, r, err)
+	lot, ok := h.pathParam(w, r, "lot")
+	if !ok {
 		return
 	}
 	var in lotBody
-	if err := decodeJSON(r.Body, &in); err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	version, err := in.get()
-	if err != nil {
-		h.Fail(w, r, err)
+	version, ok := h.decodeVersion(w, r, &in)
+	if !ok {
 		return
 	}
 	g, err := h.purchase.UpdateLot(r.Context(), a, id, lot, version, in.LotInput)
-	if err != nil {
-		h.failPurchase(w, r, err)
-		return
-	}
-	h.writeJSON(w, http.StatusOK, g)
+	h.purchaseReply(w, r, http.StatusOK, g, err)
 }
 
 // purchasingLotDelete deletes lot {lot} of group {id}; the version is in
 // the query (?version=3).
 func (h *Handler) purchasingLotDelete(w http.ResponseWriter, r *http.Request) {
-	a, id, ok := h.purchaseStart(w, r)
+	a, id, ok := h.actorAndID(w, r)
 	if !ok {
 		return
 	}
-	lot, err := pathInt(r, "lot")
-	if err != nil {
+	lot, ok := h.pathParam(w, r, "lot")
+	if !ok {
+		return
+	}
+	v, _ := strconv.ParseInt(r.URL.Query().Get("version"), 10, 64)
+	if _, err := (versioned{Version: &v}).get(); err != nil {
 		h.Fail(w, r, err)
 		return
 	}
-	v, err := strconv.ParseInt(r.URL.Query().Get("version"), 10, 64)
-	if err != nil || v <= 0 {
-		h.Fail(w, r, problem.Invalid("La version lue est obligatoire, pour ne pas écraser la modification de quelqu'un d'autre.",
-			problem.Field{Name: "version", Message: "nombre entier positif obligatoire : la version du groupement que vous avez lue"}))
-		return
-	}
 	g, err := h.purchase.DeleteLot(r.Context(), a, id, lot, v)
-	if err != nil {
-		h.failPurchase(w, r, err)
-		return
-	}
-	h.writeJSON(w, http.StatusOK, g)
+	h.purchaseReply(w, r, http.StatusOK, g, err)
 }
 
 // needsAnswer is the body of GET …/needs: the lots with their totals and
@@ -328,45 +282,40 @@ type needsAnswer struct {
 	Rights  purchasing.Rights `json:"rights"`
 }
 
+func needsOf(g purchasing.Group) needsAnswer {
+	return needsAnswer{GroupID: g.ID, Status: g.Status, Version: g.Version, Lots: g.Lots, Needs: g.Needs, Total: g.Total(), Rights: g.Rights}
+}
+
 // purchasingNeeds returns the needs of group {id}: every line to the
 // coordinator, a member's own lines to it.
 func (h *Handler) purchasingNeeds(w http.ResponseWriter, r *http.Request) {
-	a, id, ok := h.purchaseStart(w, r)
+	a, id, ok := h.actorAndID(w, r)
 	if !ok {
 		return
 	}
 	g, err := h.purchase.Get(r.Context(), a, id)
-	if err != nil {
-		h.failPurchase(w, r, err)
-		return
-	}
-	h.writeJSON(w, http.StatusOK, needsAnswer{GroupID: g.ID, Status: g.Status, Version: g.Version, Lots: g.Lots, Needs: g.Needs, Total: g.Total(), Rights: g.Rights})
+	h.purchaseReply(w, r, http.StatusOK, needsOf(g), err)
 }
 
 // purchasingNeedSet writes one member's line in a lot.
 func (h *Handler) purchasingNeedSet(w http.ResponseWriter, r *http.Request) {
-	a, id, ok := h.purchaseStart(w, r)
+	a, id, ok := h.actorAndID(w, r)
 	if !ok {
 		return
 	}
 	var in purchasing.NeedInput
-	if err := decodeJSON(r.Body, &in); err != nil {
-		h.Fail(w, r, err)
+	if !h.decode(w, r, &in) {
 		return
 	}
 	g, err := h.purchase.SetNeed(r.Context(), a, id, in)
-	if err != nil {
-		h.failPurchase(w, r, err)
-		return
-	}
-	h.writeJSON(w, http.StatusOK, needsAnswer{GroupID: g.ID, Status: g.Status, Version: g.Version, Lots: g.Lots, Needs: g.Needs, Total: g.Total(), Rights: g.Rights})
+	h.purchaseReply(w, r, http.StatusOK, needsOf(g), err)
 }
 
 // purchasingNeedsImport imports a needs file (text/csv body), all or
 // nothing; its errors are fields named lines[N].column (N the file's line,
 // 1 the header).
 func (h *Handler) purchasingNeedsImport(w http.ResponseWriter, r *http.Request) {
-	a, id, ok := h.purchaseStart(w, r)
+	a, id, ok := h.actorAndID(w, r)
 	if !ok {
 		return
 	}
@@ -384,17 +333,13 @@ func (h *Handler) purchasingNeedsImport(w http.ResponseWriter, r *http.Request) 
 		h.WriteProblem(w, r, p)
 		return
 	}
-	if err != nil {
-		h.failPurchase(w, r, err)
-		return
-	}
-	h.writeJSON(w, http.StatusOK, rep)
+	h.purchaseReply(w, r, http.StatusOK, rep, err)
 }
 
 // purchasingProcedure returns the procedure of group {id}: the one stored
 // on launch, or computed for ?date= (today by default) before it.
 func (h *Handler) purchasingProcedure(w http.ResponseWriter, r *http.Request) {
-	a, id, ok := h.purchaseStart(w, r)
+	a, id, ok := h.actorAndID(w, r)
 	if !ok {
 		return
 	}
@@ -404,16 +349,12 @@ func (h *Handler) purchasingProcedure(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p, err := h.purchase.Procedure(r.Context(), a, id, date)
-	if err != nil {
-		h.failPurchase(w, r, err)
-		return
-	}
-	h.writeJSON(w, http.StatusOK, p)
+	h.purchaseReply(w, r, http.StatusOK, p, err)
 }
 
 // purchasingLaunch records the launch of group {id}'s consultation.
 func (h *Handler) purchasingLaunch(w http.ResponseWriter, r *http.Request) {
-	a, id, ok := h.purchaseStart(w, r)
+	a, id, ok := h.actorAndID(w, r)
 	if !ok {
 		return
 	}
@@ -421,93 +362,65 @@ func (h *Handler) purchasingLaunch(w http.ResponseWriter, r *http.Request) {
 		LaunchDate civil.Date `json:"launch_date"`
 		versioned
 	}
-	if err := decodeJSON(r.Body, &in); err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	version, err := in.get()
-	if err != nil {
-		h.Fail(w, r, err)
+	version, ok := h.decodeVersion(w, r, &in)
+	if !ok {
 		return
 	}
 	g, err := h.purchase.Launch(r.Context(), a, id, version, in.LaunchDate)
-	if err != nil {
-		h.failPurchase(w, r, err)
-		return
-	}
-	h.writeJSON(w, http.StatusOK, g)
+	h.purchaseReply(w, r, http.StatusOK, g, err)
 }
 
 // purchasingAward records (or corrects) the award of lot {lot}.
 func (h *Handler) purchasingAward(w http.ResponseWriter, r *http.Request) {
-	a, id, ok := h.purchaseStart(w, r)
+	a, id, ok := h.actorAndID(w, r)
 	if !ok {
 		return
 	}
-	lot, err := pathInt(r, "lot")
-	if err != nil {
-		h.Fail(w, r, err)
+	lot, ok := h.pathParam(w, r, "lot")
+	if !ok {
 		return
 	}
 	var in purchasing.AwardInput
-	if err := decodeJSON(r.Body, &in); err != nil {
-		h.Fail(w, r, err)
+	if !h.decode(w, r, &in) {
 		return
 	}
 	g, err := h.purchase.Award(r.Context(), a, id, lot, in)
-	if err != nil {
-		h.failPurchase(w, r, err)
-		return
-	}
-	h.writeJSON(w, http.StatusOK, g)
+	h.purchaseReply(w, r, http.StatusOK, g, err)
 }
 
 // purchasingSavings returns the members' savings.
 func (h *Handler) purchasingSavings(w http.ResponseWriter, r *http.Request) {
-	a, id, ok := h.purchaseStart(w, r)
+	a, id, ok := h.actorAndID(w, r)
 	if !ok {
 		return
 	}
 	s, err := h.purchase.Savings(r.Context(), a, id)
-	if err != nil {
-		h.failPurchase(w, r, err)
-		return
-	}
-	h.writeJSON(w, http.StatusOK, s)
+	h.purchaseReply(w, r, http.StatusOK, s, err)
 }
 
 // purchasingCosts lists the statements of the group's convention.
 func (h *Handler) purchasingCosts(w http.ResponseWriter, r *http.Request) {
-	a, id, ok := h.purchaseStart(w, r)
+	a, id, ok := h.actorAndID(w, r)
 	if !ok {
 		return
 	}
 	list, err := h.purchase.CostStatements(r.Context(), a, id)
-	if err != nil {
-		h.failPurchase(w, r, err)
-		return
-	}
-	h.writeJSON(w, http.StatusOK, map[string]any{"statements": list})
+	h.purchaseReply(w, r, http.StatusOK, map[string]any{"statements": list}, err)
 }
 
 // purchasingCostsSplit splits procedure costs between the members by share
 // of needs and answers the draft statement.
 func (h *Handler) purchasingCostsSplit(w http.ResponseWriter, r *http.Request) {
-	a, id, ok := h.purchaseStart(w, r)
+	a, id, ok := h.actorAndID(w, r)
 	if !ok {
 		return
 	}
 	var in purchasing.CostsInput
-	if err := decodeJSON(r.Body, &in); err != nil {
-		h.Fail(w, r, err)
+	if !h.decode(w, r, &in) {
 		return
 	}
 	st, err := h.purchase.SplitCosts(r.Context(), a, id, in)
-	if err != nil {
-		h.failPurchase(w, r, err)
-		return
-	}
-	h.writeJSON(w, http.StatusCreated, struct {
+	h.purchaseReply(w, r, http.StatusCreated, struct {
 		ledger.Statement
-	}{st})
+	}{st}, err)
 }

@@ -83,20 +83,6 @@ func (h *Handler) serviceFail(w http.ResponseWriter, r *http.Request, err error)
 	}{p})
 }
 
-// serviceOf reads the actor and the service id of the path.
-func (h *Handler) serviceOf(w http.ResponseWriter, r *http.Request) (int64, bool) {
-	if _, err := actor(r); err != nil {
-		h.Fail(w, r, err)
-		return 0, false
-	}
-	id, err := pathInt(r, "id")
-	if err != nil {
-		h.Fail(w, r, err)
-		return 0, false
-	}
-	return id, true
-}
-
 // yearOf reads the year of the path; anything but a year names nothing.
 func yearOf(r *http.Request) (int, error) {
 	y, err := strconv.Atoi(r.PathValue("year"))
@@ -114,35 +100,21 @@ func (h *Handler) serviceMine(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	list, err := h.services.Mine(r.Context(), a)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
 	if list == nil {
 		list = []service.Summary{}
 	}
-	h.writeJSON(w, http.StatusOK, map[string]any{"services": list})
+	h.reply(w, r, http.StatusOK, map[string]any{"services": list}, err)
 }
 
 // serviceOfOrg lists the services organisation {id} provides or benefits
 // from.
 func (h *Handler) serviceOfOrg(w http.ResponseWriter, r *http.Request) {
-	a, err := actor(r)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	org, err := pathInt(r, "id")
-	if err != nil {
-		h.Fail(w, r, err)
+	a, org, ok := h.actorAndID(w, r)
+	if !ok {
 		return
 	}
 	list, err := h.services.ForOrganisation(r.Context(), a, org)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	h.writeJSON(w, http.StatusOK, map[string]any{"org_id": org, "services": list})
+	h.reply(w, r, http.StatusOK, map[string]any{"org_id": org, "services": list}, err)
 }
 
 // serviceBody is the body of POST and PUT /api/v1/services[/{id}].
@@ -159,51 +131,37 @@ func (h *Handler) serviceCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var b serviceBody
-	if err := decodeJSON(r.Body, &b); err != nil {
-		h.Fail(w, r, err)
+	if !h.decode(w, r, &b) {
 		return
 	}
 	s, err := h.services.Create(r.Context(), a, b.AgreementID, b.Details)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	h.writeJSON(w, http.StatusCreated, s)
+	h.reply(w, r, http.StatusCreated, s, err)
 }
 
 func (h *Handler) serviceGet(w http.ResponseWriter, r *http.Request) {
-	id, ok := h.serviceOf(w, r)
+	a, id, ok := h.actorAndID(w, r)
 	if !ok {
 		return
 	}
-	s, err := h.services.Get(r.Context(), svcActor(r), id)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	h.writeJSON(w, http.StatusOK, s)
+	s, err := h.services.Get(r.Context(), a, id)
+	h.reply(w, r, http.StatusOK, s, err)
 }
 
 func (h *Handler) serviceUpdate(w http.ResponseWriter, r *http.Request) {
-	id, ok := h.serviceOf(w, r)
+	a, id, ok := h.actorAndID(w, r)
 	if !ok {
 		return
 	}
 	var b serviceBody
-	if err := decodeJSON(r.Body, &b); err != nil {
-		h.Fail(w, r, err)
+	if !h.decode(w, r, &b) {
 		return
 	}
 	if b.Version <= 0 {
 		h.Fail(w, r, versionRequired())
 		return
 	}
-	s, err := h.services.Update(r.Context(), svcActor(r), id, b.Version, b.Details)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	h.writeJSON(w, http.StatusOK, s)
+	s, err := h.services.Update(r.Context(), a, id, b.Version, b.Details)
+	h.reply(w, r, http.StatusOK, s, err)
 }
 
 func versionRequired() error {
@@ -212,34 +170,21 @@ func versionRequired() error {
 }
 
 func (h *Handler) serviceYears(w http.ResponseWriter, r *http.Request) {
-	id, ok := h.serviceOf(w, r)
+	a, id, ok := h.actorAndID(w, r)
 	if !ok {
 		return
 	}
-	ys, err := h.services.Years(r.Context(), svcActor(r), id)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	h.writeJSON(w, http.StatusOK, map[string]any{"service_id": id, "years": ys})
+	ys, err := h.services.Years(r.Context(), a, id)
+	h.reply(w, r, http.StatusOK, map[string]any{"service_id": id, "years": ys}, err)
 }
 
 func (h *Handler) serviceYear(w http.ResponseWriter, r *http.Request) {
-	id, ok := h.serviceOf(w, r)
+	a, id, year, ok := h.actorIDYear(w, r)
 	if !ok {
 		return
 	}
-	year, err := yearOf(r)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	y, err := h.services.Year(r.Context(), svcActor(r), id, year)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	h.writeJSON(w, http.StatusOK, y)
+	y, err := h.services.Year(r.Context(), a, id, year)
+	h.reply(w, r, http.StatusOK, y, err)
 }
 
 // yearBody is the body of PUT /api/v1/services/{id}/years/{year}: the
@@ -250,71 +195,42 @@ type yearBody struct {
 }
 
 func (h *Handler) serviceSetYear(w http.ResponseWriter, r *http.Request) {
-	id, ok := h.serviceOf(w, r)
+	a, id, year, ok := h.actorIDYear(w, r)
 	if !ok {
-		return
-	}
-	year, err := yearOf(r)
-	if err != nil {
-		h.Fail(w, r, err)
 		return
 	}
 	var b yearBody
-	if err := decodeJSON(r.Body, &b); err != nil {
-		h.Fail(w, r, err)
+	if !h.decode(w, r, &b) {
 		return
 	}
-	y, err := h.services.SetYear(r.Context(), svcActor(r), id, year, b.Version, b.YearInput)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	h.writeJSON(w, http.StatusOK, y)
+	y, err := h.services.SetYear(r.Context(), a, id, year, b.Version, b.YearInput)
+	h.reply(w, r, http.StatusOK, y, err)
 }
 
 func (h *Handler) serviceNotification(w http.ResponseWriter, r *http.Request) {
-	id, ok := h.serviceOf(w, r)
+	a, id, year, ok := h.actorIDYear(w, r)
 	if !ok {
 		return
 	}
-	year, err := yearOf(r)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	st, err := h.services.Notification(r.Context(), svcActor(r), id, year)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	h.writeJSON(w, http.StatusOK, st)
+	st, err := h.services.Notification(r.Context(), a, id, year)
+	h.reply(w, r, http.StatusOK, st, err)
 }
 
 func (h *Handler) serviceNotify(w http.ResponseWriter, r *http.Request) {
-	id, ok := h.serviceOf(w, r)
+	a, id, year, ok := h.actorIDYear(w, r)
 	if !ok {
 		return
 	}
-	year, err := yearOf(r)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
 	var in service.NoticeInput
-	if err := decodeJSON(r.Body, &in); err != nil {
-		h.Fail(w, r, err)
+	if !h.decode(w, r, &in) {
 		return
 	}
-	n, err := h.services.Notify(r.Context(), svcActor(r), id, year, in)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	h.writeJSON(w, http.StatusCreated, n)
+	n, err := h.services.Notify(r.Context(), a, id, year, in)
+	h.reply(w, r, http.StatusCreated, n, err)
 }
 
 func (h *Handler) serviceUsage(w http.ResponseWriter, r *http.Request) {
-	id, ok := h.serviceOf(w, r)
+	a, id, ok := h.actorAndID(w, r)
 	if !ok {
 		return
 	}
@@ -344,36 +260,27 @@ func (h *Handler) serviceUsage(w http.ResponseWriter, r *http.Request) {
 		h.Fail(w, r, problem.Invalid("Les filtres de la requête ne sont pas valides.", fields...))
 		return
 	}
-	v, err := h.services.Usage(r.Context(), svcActor(r), id, f)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	h.writeJSON(w, http.StatusOK, v)
+	v, err := h.services.Usage(r.Context(), a, id, f)
+	h.reply(w, r, http.StatusOK, v, err)
 }
 
 func (h *Handler) serviceRecordUsage(w http.ResponseWriter, r *http.Request) {
-	id, ok := h.serviceOf(w, r)
+	a, id, ok := h.actorAndID(w, r)
 	if !ok {
 		return
 	}
 	var in service.UsageInput
-	if err := decodeJSON(r.Body, &in); err != nil {
-		h.Fail(w, r, err)
+	if !h.decode(w, r, &in) {
 		return
 	}
-	e, err := h.services.RecordUsage(r.Context(), svcActor(r), id, in)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	h.writeJSON(w, http.StatusCreated, e)
+	e, err := h.services.RecordUsage(r.Context(), a, id, in)
+	h.reply(w, r, http.StatusCreated, e, err)
 }
 
 // serviceImportUsage imports a usage file sent as the body (text/csv) or as
 // the "file" field of a multipart form: all of it or nothing.
 func (h *Handler) serviceImportUsage(w http.ResponseWriter, r *http.Request) {
-	id, ok := h.serviceOf(w, r)
+	a, id, ok := h.actorAndID(w, r)
 	if !ok {
 		return
 	}
@@ -387,22 +294,18 @@ func (h *Handler) serviceImportUsage(w http.ResponseWriter, r *http.Request) {
 		defer f.Close()
 		body = f
 	}
-	rep, err := h.services.ImportUsage(r.Context(), svcActor(r), id, body)
-	if err != nil {
-		h.serviceFail(w, r, err)
-		return
-	}
-	h.writeJSON(w, http.StatusOK, rep)
+	rep, err := h.services.ImportUsage(r.Context(), a, id, body)
+	h.replyWith(h.serviceFail, w, r, http.StatusOK, rep, err)
 }
 
 // serviceUsageTemplate sends a usage file to fill in, with one example
 // line per beneficiary.
 func (h *Handler) serviceUsageTemplate(w http.ResponseWriter, r *http.Request) {
-	id, ok := h.serviceOf(w, r)
+	a, id, ok := h.actorAndID(w, r)
 	if !ok {
 		return
 	}
-	s, err := h.services.Get(r.Context(), svcActor(r), id)
+	s, err := h.services.Get(r.Context(), a, id)
 	if err != nil {
 		h.Fail(w, r, err)
 		return
@@ -411,16 +314,15 @@ func (h *Handler) serviceUsageTemplate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) serviceRemoveUsage(w http.ResponseWriter, r *http.Request) {
-	id, ok := h.serviceOf(w, r)
+	a, id, ok := h.actorAndID(w, r)
 	if !ok {
 		return
 	}
-	uid, err := pathInt(r, "uid")
-	if err != nil {
-		h.Fail(w, r, err)
+	uid, ok := h.pathParam(w, r, "uid")
+	if !ok {
 		return
 	}
-	if err := h.services.RemoveUsage(r.Context(), svcActor(r), id, uid); err != nil {
+	if err := h.services.RemoveUsage(r.Context(), a, id, uid); err != nil {
 		h.Fail(w, r, err)
 		return
 	}
@@ -428,73 +330,53 @@ func (h *Handler) serviceRemoveUsage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) serviceStatements(w http.ResponseWriter, r *http.Request) {
-	id, ok := h.serviceOf(w, r)
+	a, id, ok := h.actorAndID(w, r)
 	if !ok {
 		return
 	}
-	ss, err := h.services.Statements(r.Context(), svcActor(r), id)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
+	ss, err := h.services.Statements(r.Context(), a, id)
 	if ss == nil {
 		ss = []ledger.Statement{}
 	}
-	h.writeJSON(w, http.StatusOK, map[string]any{"statements": ss})
+	h.reply(w, r, http.StatusOK, map[string]any{"statements": ss}, err)
 }
 
 func (h *Handler) serviceDraftStatement(w http.ResponseWriter, r *http.Request) {
-	id, ok := h.serviceOf(w, r)
+	a, id, ok := h.actorAndID(w, r)
 	if !ok {
 		return
 	}
 	var req service.StatementRequest
-	if err := decodeJSON(r.Body, &req); err != nil {
-		h.Fail(w, r, err)
+	if !h.decode(w, r, &req) {
 		return
 	}
-	st, err := h.services.DraftStatement(r.Context(), svcActor(r), id, req)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	h.writeJSON(w, http.StatusCreated, st)
+	st, err := h.services.DraftStatement(r.Context(), a, id, req)
+	h.reply(w, r, http.StatusCreated, st, err)
 }
 
 // statementStep runs an operation on statement {sid} of service {id}.
 func (h *Handler) statementStep(w http.ResponseWriter, r *http.Request,
-	op func(*service.Manager, *http.Request, int64, int64) (ledger.Statement, error)) {
-	id, ok := h.serviceOf(w, r)
+	op func(m *service.Manager, r *http.Request, a auth.Actor, id, sid int64) (ledger.Statement, error)) {
+	a, id, ok := h.actorAndID(w, r)
 	if !ok {
 		return
 	}
-	sid, err := pathInt(r, "sid")
-	if err != nil {
-		h.Fail(w, r, err)
+	sid, ok := h.pathParam(w, r, "sid")
+	if !ok {
 		return
 	}
-	st, err := op(h.services, r, id, sid)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	h.writeJSON(w, http.StatusOK, st)
+	st, err := op(h.services, r, a, id, sid)
+	h.reply(w, r, http.StatusOK, st, err)
 }
 
 func (h *Handler) serviceIssueStatement(w http.ResponseWriter, r *http.Request) {
-	h.statementStep(w, r, func(m *service.Manager, r *http.Request, id, sid int64) (ledger.Statement, error) {
-		return m.IssueStatement(r.Context(), svcActor(r), id, sid)
+	h.statementStep(w, r, func(m *service.Manager, r *http.Request, a auth.Actor, id, sid int64) (ledger.Statement, error) {
+		return m.IssueStatement(r.Context(), a, id, sid)
 	})
 }
 
 func (h *Handler) serviceRecomputeStatement(w http.ResponseWriter, r *http.Request) {
-	h.statementStep(w, r, func(m *service.Manager, r *http.Request, id, sid int64) (ledger.Statement, error) {
-		return m.RecomputeStatement(r.Context(), svcActor(r), id, sid)
+	h.statementStep(w, r, func(m *service.Manager, r *http.Request, a auth.Actor, id, sid int64) (ledger.Statement, error) {
+		return m.RecomputeStatement(r.Context(), a, id, sid)
 	})
-}
-
-// svcActor is the request's actor, once serviceOf has checked there is one.
-func svcActor(r *http.Request) auth.Actor {
-	a, _ := actor(r)
-	return a
 }

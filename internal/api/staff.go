@@ -19,7 +19,6 @@ import (
 	"voisines/internal/money"
 	"voisines/internal/server/problem"
 	"voisines/internal/staff"
-	"voisines/internal/store"
 )
 
 // staffRoutes are the agents, secondments and time records (issue 6).
@@ -67,20 +66,7 @@ func (h *Handler) staffFail(w http.ResponseWriter, r *http.Request, err error) {
 
 // staffReply answers v with status, or the error.
 func (h *Handler) staffReply(w http.ResponseWriter, r *http.Request, status int, v any, err error) {
-	if err != nil {
-		h.staffFail(w, r, err)
-		return
-	}
-	h.writeJSON(w, status, v)
-}
-
-// staffYear reads the {year} of the path; a malformed one names nothing.
-func staffYear(r *http.Request) (int, error) {
-	y, err := strconv.Atoi(r.PathValue("year"))
-	if err != nil || y < 2000 || y > 2100 {
-		return 0, fmt.Errorf("api: year %q: %w", r.PathValue("year"), store.ErrNotFound)
-	}
-	return y, nil
+	h.replyWith(h.staffFail, w, r, status, v, err)
 }
 
 // staffDate reads an optional date of the query string.
@@ -128,8 +114,7 @@ func (h *Handler) staffAgentCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var body staffAgentBody
-	if err := decodeJSON(r.Body, &body); err != nil {
-		h.Fail(w, r, err)
+	if !h.decode(w, r, &body) {
 		return
 	}
 	ag, err := h.staff.CreateAgent(r.Context(), a, staff.AgentInput{EmployerOrgID: id, FamilyName: body.FamilyName,
@@ -165,13 +150,8 @@ func (h *Handler) staffAgentUpdate(w http.ResponseWriter, r *http.Request) {
 
 // staffCost returns agent {id}'s annual cost of {year}.
 func (h *Handler) staffCost(w http.ResponseWriter, r *http.Request) {
-	a, id, ok := h.actorAndID(w, r)
+	a, id, year, ok := h.actorIDYear(w, r)
 	if !ok {
-		return
-	}
-	year, err := staffYear(r)
-	if err != nil {
-		h.Fail(w, r, err)
 		return
 	}
 	c, err := h.staff.Cost(r.Context(), a, id, year)
@@ -190,18 +170,12 @@ type staffCostBody struct {
 
 // staffCostSet records agent {id}'s annual cost of {year}.
 func (h *Handler) staffCostSet(w http.ResponseWriter, r *http.Request) {
-	a, id, ok := h.actorAndID(w, r)
+	a, id, year, ok := h.actorIDYear(w, r)
 	if !ok {
 		return
 	}
-	year, err := staffYear(r)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
 	var body staffCostBody
-	if err := decodeJSON(r.Body, &body); err != nil {
-		h.Fail(w, r, err)
+	if !h.decode(w, r, &body) {
 		return
 	}
 	c, err := h.staff.SetCost(r.Context(), a, id, year, body.Version, staff.CostInput{GrossPay: body.GrossPay,
@@ -245,8 +219,7 @@ func (h *Handler) staffSecondmentCreate(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	var body staffSecondmentBody
-	if err := decodeJSON(r.Body, &body); err != nil {
-		h.Fail(w, r, err)
+	if !h.decode(w, r, &body) {
 		return
 	}
 	s, err := h.staff.CreateSecondment(r.Context(), a, body.input())
@@ -292,8 +265,7 @@ func (h *Handler) staffConsent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var body staffConsentBody
-	if err := decodeJSON(r.Body, &body); err != nil {
-		h.Fail(w, r, err)
+	if !h.decode(w, r, &body) {
 		return
 	}
 	f, err := h.staff.RecordConsent(r.Context(), a, id, body.Date, body.Reference)
@@ -366,8 +338,7 @@ func (h *Handler) staffTimeCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var body staffTimeBody
-	if err := decodeJSON(r.Body, &body); err != nil {
-		h.Fail(w, r, err)
+	if !h.decode(w, r, &body) {
 		return
 	}
 	in, err := body.input()
@@ -449,8 +420,7 @@ func (h *Handler) staffReimburse(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var body staff.Period
-	if err := decodeJSON(r.Body, &body); err != nil {
-		h.Fail(w, r, err)
+	if !h.decode(w, r, &body) {
 		return
 	}
 	rb, st, err := h.staff.Reimburse(r.Context(), a, id, body)

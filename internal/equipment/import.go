@@ -12,6 +12,7 @@ import (
 
 	"voisines/internal/audit"
 	"voisines/internal/auth"
+	"voisines/internal/csvin"
 	"voisines/internal/money"
 	"voisines/internal/store"
 	"voisines/internal/territory"
@@ -160,37 +161,14 @@ func (s *Service) parseCatalogue(ctx context.Context, actor auth.Actor, r io.Rea
 	if err != nil {
 		return nil, ImportErrors{{Line: 0, Message: "lecture impossible : " + err.Error()}}
 	}
-	text := strings.TrimPrefix(string(body), "\ufeff")
-	cr := csv.NewReader(strings.NewReader(text))
-	if first, _, _ := strings.Cut(text, "\n"); strings.Count(first, ";") > strings.Count(first, ",") {
-		cr.Comma = ';'
-	}
-	cr.FieldsPerRecord = -1
+	cr := csvin.Open(body)
 	header, err := cr.Read()
 	if err != nil {
 		return nil, ImportErrors{{Line: 1, Message: "l'en-tête est illisible ou le fichier est vide"}}
 	}
-	col := map[string]int{}
-	known := map[string]bool{}
-	for _, c := range ImportColumns {
-		known[c] = true
-	}
-	for i, h := range header {
-		h = strings.ToLower(strings.TrimSpace(h))
-		switch {
-		case !known[h]:
-			fail(1, h, "colonne inconnue (colonnes possibles : %s)", strings.Join(ImportColumns, ", "))
-		case col[h] != 0:
-			fail(1, h, "colonne en double")
-		default:
-			col[h] = i + 1 // 0 means absent
-		}
-	}
-	for _, req := range []string{"owner", "name", "kind", "unit"} {
-		if col[req] == 0 {
-			fail(1, req, "colonne obligatoire absente")
-		}
-	}
+	col := csvin.Columns(header, ImportColumns, []string{"owner", "name", "kind", "unit"}, func(column, format string, args ...any) {
+		fail(1, column, format, args...)
+	})
 	if len(errs) > 0 {
 		return nil, errs
 	}
@@ -202,8 +180,10 @@ func (s *Service) parseCatalogue(ctx context.Context, actor auth.Actor, r io.Rea
 		if err == io.EOF {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
+			// FieldPos is only defined after a line read whole: it
+			// panics on a malformed first line.
+			line := 0
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
 				line = pe.Line
@@ -211,16 +191,12 @@ func (s *Service) parseCatalogue(ctx context.Context, actor auth.Actor, r io.Rea
 			fail(line, "", "ligne CSV mal formée : %v", err)
 			break
 		}
+		line, _ := cr.FieldPos(0)
 		if len(rows)+1 > MaxImportRows {
 			fail(line, "", "un fichier compte au plus %d équipements", MaxImportRows)
 			break
 		}
-		get := func(c string) string {
-			if i := col[c]; i != 0 && i <= len(rec) {
-				return strings.TrimSpace(rec[i-1])
-			}
-			return ""
-		}
+		get := func(c string) string { return csvin.Cell(rec, col, c) }
 		if strings.Join(rec, "") == "" {
 			continue // blank line
 		}

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"voisines/internal/auth"
+	"voisines/internal/csvin"
 	"voisines/internal/money"
 	"voisines/internal/store"
 	"voisines/internal/validate"
@@ -78,33 +79,14 @@ func ParseNeeds(r io.Reader) ([]NeedRow, ImportErrors) {
 	if err != nil {
 		return nil, ImportErrors{{Line: 0, Message: "lecture impossible"}}
 	}
-	text := strings.TrimPrefix(string(body), "\ufeff")
-	cr := csv.NewReader(strings.NewReader(text))
-	if first, _, _ := strings.Cut(text, "\n"); strings.Count(first, ";") > strings.Count(first, ",") {
-		cr.Comma = ';'
-	}
-	cr.FieldsPerRecord = -1
+	cr := csvin.Open(body)
 	header, err := cr.Read()
 	if err != nil {
 		return nil, ImportErrors{{Line: 1, Message: "l'en-tête est illisible ou le fichier est vide"}}
 	}
-	col := map[string]int{}
-	for i, h := range header {
-		h = strings.ToLower(strings.TrimSpace(h))
-		switch {
-		case !contains(NeedColumns, h):
-			fail(1, h, "colonne inconnue (colonnes possibles : %s)", strings.Join(NeedColumns, ", "))
-		case col[h] != 0:
-			fail(1, h, "colonne en double")
-		default:
-			col[h] = i + 1
-		}
-	}
-	for _, req := range []string{"member", "lot", "amount"} {
-		if col[req] == 0 {
-			fail(1, req, "colonne obligatoire absente")
-		}
-	}
+	col := csvin.Columns(header, NeedColumns, []string{"member", "lot", "amount"}, func(column, format string, args ...any) {
+		fail(1, column, format, args...)
+	})
 	if len(errs) > 0 {
 		return nil, errs
 	}
@@ -129,12 +111,7 @@ func ParseNeeds(r io.Reader) ([]NeedRow, ImportErrors) {
 			fail(line, "", "un fichier compte au plus %d lignes", MaxNeedRows)
 			break
 		}
-		get := func(c string) string {
-			if i := col[c]; i != 0 && i <= len(rec) {
-				return strings.TrimSpace(rec[i-1])
-			}
-			return ""
-		}
+		get := func(c string) string { return csvin.Cell(rec, col, c) }
 		if strings.Join(rec, "") == "" {
 			continue // a blank line
 		}
@@ -190,15 +167,6 @@ func ParseNeeds(r io.Reader) ([]NeedRow, ImportErrors) {
 		fail(2, "", "le fichier ne contient aucun besoin")
 	}
 	return rows, errs
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // ImportReport says what an import did.

@@ -11,13 +11,11 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"unicode/utf8"
-
-	"golang.org/x/text/encoding/charmap"
 
 	"voisines/internal/audit"
 	"voisines/internal/auth"
 	"voisines/internal/civil"
+	"voisines/internal/csvin"
 	"voisines/internal/money"
 	"voisines/internal/store"
 	"voisines/internal/usage"
@@ -134,14 +132,9 @@ func parseUsage(data []byte, s Service, resolve resolver) ([]importRow, ImportEr
 	if len(data) > MaxImportBytes {
 		return nil, ImportErrors{{Message: fmt.Sprintf("le fichier dépasse %d Mo : découpez-le en plusieurs fichiers", MaxImportBytes>>20)}}
 	}
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	if !utf8.Valid(data) {
-		// Spreadsheet software on French Windows saves "CSV" in Windows-1252.
-		decoded, err := charmap.Windows1252.NewDecoder().Bytes(data)
-		if err != nil {
-			return nil, ImportErrors{{Message: "le fichier n'est ni en UTF-8 ni en Windows-1252 : enregistrez-le au format « CSV UTF-8 »"}}
-		}
-		data = decoded
+	data, ok := csvin.UTF8(data)
+	if !ok {
+		return nil, ImportErrors{{Message: "le fichier n'est ni en UTF-8 ni en Windows-1252 : enregistrez-le au format « CSV UTF-8 »"}}
 	}
 	cr := csv.NewReader(bytes.NewReader(data))
 	first, _, _ := bytes.Cut(data, []byte("\n"))
@@ -202,12 +195,7 @@ func parseUsage(data []byte, s Service, resolve resolver) ([]importRow, ImportEr
 			add(line, "", "un fichier compte au plus %d lignes d'usage : découpez-le", MaxImportRows)
 			break
 		}
-		get := func(c string) string {
-			if i := col[c]; i != 0 && i <= len(rec) {
-				return strings.TrimSpace(rec[i-1])
-			}
-			return ""
-		}
+		get := func(c string) string { return csvin.Cell(rec, col, c) }
 		blank := true
 		for _, cell := range rec {
 			blank = blank && strings.TrimSpace(cell) == ""

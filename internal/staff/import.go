@@ -13,6 +13,7 @@ import (
 	"voisines/internal/audit"
 	"voisines/internal/auth"
 	"voisines/internal/civil"
+	"voisines/internal/csvin"
 	"voisines/internal/store"
 	"voisines/internal/validate"
 )
@@ -104,33 +105,14 @@ func parseTimeCSV(r io.Reader) ([]timeRow, ImportErrors) {
 	if !utf8.Valid(body) {
 		return nil, ImportErrors{{Line: 0, Message: "le fichier n'est pas en UTF-8 : enregistrez-le en « CSV UTF-8 »"}}
 	}
-	text := strings.TrimPrefix(string(body), "\ufeff")
-	cr := csv.NewReader(strings.NewReader(text))
-	if first, _, _ := strings.Cut(text, "\n"); strings.Count(first, ";") > strings.Count(first, ",") {
-		cr.Comma = ';'
-	}
-	cr.FieldsPerRecord = -1
+	cr := csvin.Open(body)
 	header, err := cr.Read()
 	if err != nil {
 		return nil, ImportErrors{{Line: 1, Message: "l'en-tête est illisible ou le fichier est vide"}}
 	}
-	col := map[string]int{}
-	for i, h := range header {
-		h = strings.ToLower(strings.TrimSpace(h))
-		switch {
-		case !containsString(TimeColumns, h):
-			fail(1, h, "colonne inconnue (colonnes possibles : %s)", strings.Join(TimeColumns, ", "))
-		case col[h] != 0:
-			fail(1, h, "colonne en double")
-		default:
-			col[h] = i + 1 // 0 means absent
-		}
-	}
-	for _, req := range []string{"date", "duration", "activity"} {
-		if col[req] == 0 {
-			fail(1, req, "colonne obligatoire absente")
-		}
-	}
+	col := csvin.Columns(header, TimeColumns, []string{"date", "duration", "activity"}, func(column, format string, args ...any) {
+		fail(1, column, format, args...)
+	})
 	if col["secondment"] == 0 && col["agreement"] == 0 {
 		fail(1, "secondment", "nommez la mise à disposition de chaque ligne : colonne secondment (son numéro) ou agreement (la référence de sa convention)")
 	}
@@ -153,12 +135,7 @@ func parseTimeCSV(r io.Reader) ([]timeRow, ImportErrors) {
 			break
 		}
 		line, _ := cr.FieldPos(0)
-		get := func(c string) string {
-			if i := col[c]; i != 0 && i <= len(rec) {
-				return strings.TrimSpace(rec[i-1])
-			}
-			return ""
-		}
+		get := func(c string) string { return csvin.Cell(rec, col, c) }
 		if strings.TrimSpace(strings.Join(rec, "")) == "" {
 			continue // a blank line
 		}
@@ -189,15 +166,6 @@ func parseTimeCSV(r io.Reader) ([]timeRow, ImportErrors) {
 		rows = append(rows, row)
 	}
 	return rows, errs
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // ImportTimeCSV records the time worked a CSV file lists (TimeColumns),

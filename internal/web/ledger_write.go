@@ -180,42 +180,37 @@ func (f *formReader) text(name string) string { return strings.TrimSpace(f.r.Pos
 
 func (f *formReader) checked(name string) bool { return f.r.PostFormValue(name) != "" }
 
-// cents reads an amount ("1 234,56"); empty is 0.
-func (f *formReader) cents(name, field string) money.Cents {
+// formValue reads input name through parse; empty is T's zero value, and a
+// value parse refuses calls bad with it quoted.
+func formValue[T any](f *formReader, name string, parse func(string) (T, error), bad func(quoted string)) T {
 	s := f.text(name)
 	if s == "" {
-		return 0
+		var zero T
+		return zero
 	}
-	c, err := money.Parse(s)
+	v, err := parse(s)
 	if err != nil {
-		f.errs.Add(field, "montant invalide : %s (écrivez par exemple 1 234,56)", validate.Quote(s))
+		bad(validate.Quote(s))
 	}
-	return c
+	return v
+}
+
+// cents reads an amount ("1 234,56"); empty is 0.
+func (f *formReader) cents(name, field string) money.Cents {
+	return formValue(f, name, money.Parse, func(q string) {
+		f.errs.Add(field, "montant invalide : %s (écrivez par exemple 1 234,56)", q)
+	})
 }
 
 // rat reads an exact number ("12,5", "3/7", "30 %"); empty is zero.
 func (f *formReader) rat(name, field string) money.Rat {
-	s := f.text(name)
-	if s == "" {
-		return money.Rat{}
-	}
-	x, err := money.ParseRat(s)
-	if err != nil {
-		f.errs.Add(field, "nombre invalide : %s (écrivez par exemple 12,5 ou 3/7 ou 30 %%)", validate.Quote(s))
-	}
-	return x
+	return formValue(f, name, money.ParseRat, func(q string) {
+		f.errs.Add(field, "nombre invalide : %s (écrivez par exemple 12,5 ou 3/7 ou 30 %%)", q)
+	})
 }
 
 func (f *formReader) date(name, field string) civil.Date {
-	s := f.text(name)
-	if s == "" {
-		return civil.Date{}
-	}
-	d, err := civil.Parse(s)
-	if err != nil {
-		f.errs.Add(field, "date invalide : %s (format 2026-07-01)", validate.Quote(s))
-	}
-	return d
+	return formValue(f, name, civil.Parse, func(q string) { f.errs.Add(field, "date invalide : %s (format 2026-07-01)", q) })
 }
 
 func (f *formReader) int(name, field string) int {

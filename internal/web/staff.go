@@ -449,14 +449,24 @@ func (h *Handler) staffSecondmentChoices(r *http.Request, a auth.Actor, ag staff
 	return nil
 }
 
-func (h *Handler) staffAgentPage(w http.ResponseWriter, r *http.Request) {
+// userAndID starts the handlers of a page named by {id}: the signed-in
+// user and the id. When it returns false it has already answered.
+func (h *Handler) userAndID(w http.ResponseWriter, r *http.Request) (auth.Actor, int64, bool) {
 	a, ok := h.requireUser(w, r)
 	if !ok {
-		return
+		return a, 0, false
 	}
 	id, err := idParam(r)
 	if err != nil {
 		h.Fail(w, r, err)
+		return a, 0, false
+	}
+	return a, id, true
+}
+
+func (h *Handler) staffAgentPage(w http.ResponseWriter, r *http.Request) {
+	a, id, ok := h.userAndID(w, r)
+	if !ok {
 		return
 	}
 	d, err := h.loadStaffAgent(r, a, id)
@@ -487,13 +497,8 @@ func (h *Handler) staffAgentFailed(w http.ResponseWriter, r *http.Request, a aut
 }
 
 func (h *Handler) staffAgentUpdate(w http.ResponseWriter, r *http.Request) {
-	a, ok := h.requireUser(w, r)
+	a, id, ok := h.userAndID(w, r)
 	if !ok {
-		return
-	}
-	id, err := idParam(r)
-	if err != nil {
-		h.Fail(w, r, err)
 		return
 	}
 	version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
@@ -540,13 +545,8 @@ func staffDate(r *http.Request, input, field string, errs *validate.Errors) civi
 }
 
 func (h *Handler) staffCostSave(w http.ResponseWriter, r *http.Request) {
-	a, ok := h.requireUser(w, r)
+	a, id, ok := h.userAndID(w, r)
 	if !ok {
-		return
-	}
-	id, err := idParam(r)
-	if err != nil {
-		h.Fail(w, r, err)
 		return
 	}
 	form := staffCostForm{Year: r.PostFormValue("year"), Version: r.PostFormValue("version"), Gross: r.PostFormValue("gross"),
@@ -564,7 +564,7 @@ func (h *Handler) staffCostSave(w http.ResponseWriter, r *http.Request) {
 	if amount := staffCents(r, "other-amount", "other_lines", false, &errs); form.OtherLabel != "" || amount != 0 {
 		in.Other = []money.CostLine{{Label: form.OtherLabel, Amount: amount, Eligible: form.OtherRepaid}}
 	}
-	err = errs.Err()
+	err := errs.Err()
 	if err == nil {
 		_, err = h.staff.SetCost(r.Context(), a, id, year, version, in)
 		if errors.Is(err, store.ErrConflict) && version == 0 {
@@ -580,13 +580,8 @@ func (h *Handler) staffCostSave(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) staffSecondmentCreate(w http.ResponseWriter, r *http.Request) {
-	a, ok := h.requireUser(w, r)
+	a, id, ok := h.userAndID(w, r)
 	if !ok {
-		return
-	}
-	id, err := idParam(r)
-	if err != nil {
-		h.Fail(w, r, err)
 		return
 	}
 	form := staffSecondmentForm{Agreement: r.PostFormValue("agreement"), Host: r.PostFormValue("host"), Quotite: r.PostFormValue("quotite"),
@@ -614,7 +609,7 @@ func (h *Handler) staffSecondmentCreate(w http.ResponseWriter, r *http.Request) 
 		}
 		in.AnnualHours = n
 	}
-	err = errs.Err()
+	err := errs.Err()
 	var sec staff.Secondment
 	if err == nil {
 		sec, err = h.staff.CreateSecondment(r.Context(), a, in)
@@ -764,13 +759,8 @@ func (h *Handler) loadStaffSecondment(r *http.Request, a auth.Actor, id int64) (
 }
 
 func (h *Handler) staffSecondmentPage(w http.ResponseWriter, r *http.Request) {
-	a, ok := h.requireUser(w, r)
+	a, id, ok := h.userAndID(w, r)
 	if !ok {
-		return
-	}
-	id, err := idParam(r)
-	if err != nil {
-		h.Fail(w, r, err)
 		return
 	}
 	d, err := h.loadStaffSecondment(r, a, id)
@@ -802,13 +792,8 @@ func (h *Handler) staffSecondmentFailed(w http.ResponseWriter, r *http.Request, 
 }
 
 func (h *Handler) staffTimeSave(w http.ResponseWriter, r *http.Request) {
-	a, ok := h.requireUser(w, r)
+	a, id, ok := h.userAndID(w, r)
 	if !ok {
-		return
-	}
-	id, err := idParam(r)
-	if err != nil {
-		h.Fail(w, r, err)
 		return
 	}
 	form := staffTimeForm{Date: r.PostFormValue("date"), Duration: r.PostFormValue("duration"), Activity: r.PostFormValue("activity"), Note: r.PostFormValue("note")}
@@ -821,7 +806,7 @@ func (h *Handler) staffTimeSave(w http.ResponseWriter, r *http.Request) {
 	} else {
 		in.Minutes = m
 	}
-	err = errs.Err()
+	err := errs.Err()
 	if err == nil {
 		_, err = h.staff.RecordTime(r.Context(), a, id, in)
 	}
@@ -833,13 +818,8 @@ func (h *Handler) staffTimeSave(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) staffTimeDelete(w http.ResponseWriter, r *http.Request) {
-	a, ok := h.requireUser(w, r)
+	a, id, ok := h.userAndID(w, r)
 	if !ok {
-		return
-	}
-	id, err := idParam(r)
-	if err != nil {
-		h.Fail(w, r, err)
 		return
 	}
 	version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
@@ -856,19 +836,14 @@ func (h *Handler) staffTimeDelete(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) staffConsentSave(w http.ResponseWriter, r *http.Request) {
-	a, ok := h.requireUser(w, r)
+	a, id, ok := h.userAndID(w, r)
 	if !ok {
-		return
-	}
-	id, err := idParam(r)
-	if err != nil {
-		h.Fail(w, r, err)
 		return
 	}
 	form := staffConsentForm{Date: r.PostFormValue("consent-date"), Reference: r.PostFormValue("consent-ref")}
 	var errs validate.Errors
 	date := staffDate(r, "consent-date", "consent_date", &errs)
-	err = errs.Err()
+	err := errs.Err()
 	if err == nil {
 		_, err = h.staff.RecordConsent(r.Context(), a, id, date, form.Reference)
 	}
@@ -880,19 +855,14 @@ func (h *Handler) staffConsentSave(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) staffReimburseSave(w http.ResponseWriter, r *http.Request) {
-	a, ok := h.requireUser(w, r)
+	a, id, ok := h.userAndID(w, r)
 	if !ok {
-		return
-	}
-	id, err := idParam(r)
-	if err != nil {
-		h.Fail(w, r, err)
 		return
 	}
 	form := staffReimburseForm{From: r.PostFormValue("from"), To: r.PostFormValue("to"), Label: r.PostFormValue("label")}
 	var errs validate.Errors
 	p := staff.Period{From: staffDate(r, "from", "from", &errs), To: staffDate(r, "to", "to", &errs), Label: form.Label}
-	err = errs.Err()
+	err := errs.Err()
 	if err == nil {
 		_, _, err = h.staff.Reimburse(r.Context(), a, id, p)
 	}
