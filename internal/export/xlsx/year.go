@@ -1,9 +1,11 @@
 // Package xlsx writes spreadsheets for the finance officers of an
 // organisation: its year under its conventions (ledger.Year), with the
 // titres to issue, the mandats to expect, and their totals per convention
-// and per partner. Amounts are written as exact decimal numbers (the cell
-// holds "8112.00", never a binary float computed by Voisines) with a euro
-// format.
+// and per partner, the imputations on the attribution de compensation
+// (neither titres nor mandats) and the titres and mandats a correction
+// left to cancel or reduce. Amounts are written as exact decimal numbers
+// (the cell holds "8112.00", never a binary float computed by Voisines)
+// with a euro format.
 package xlsx
 
 import (
@@ -23,6 +25,13 @@ const (
 	SheetMandats     = "Mandats attendus"
 	SheetConventions = "Par convention"
 	SheetPartners    = "Par partenaire"
+	// SheetImputations lists the flows settled against the attribution de
+	// compensation (CGCT L5211-4-2); a sheet name holds 31 characters at
+	// most, its first row gives the full title.
+	SheetImputations = "Imputations sur l'AC"
+	// SheetToCancel lists the titres and mandats recorded for flows a
+	// correction replaced, to cancel or reduce.
+	SheetToCancel = "À annuler ou réduire"
 )
 
 // Year writes organisation y's year as an XLSX workbook.
@@ -36,7 +45,7 @@ func Year(w io.Writer, y ledger.Year) error {
 	if err := f.SetSheetName("Sheet1", SheetSummary); err != nil {
 		return err
 	}
-	for _, name := range []string{SheetTitres, SheetMandats, SheetConventions, SheetPartners} {
+	for _, name := range []string{SheetTitres, SheetMandats, SheetConventions, SheetPartners, SheetImputations, SheetToCancel} {
 		if _, err := f.NewSheet(name); err != nil {
 			return err
 		}
@@ -51,6 +60,8 @@ func Year(w io.Writer, y ledger.Year) error {
 	}, y.TotalMandats)
 	sw.conventions(y)
 	sw.partners(y)
+	sw.imputations(y)
+	sw.toCancel(y)
 	if sw.err != nil {
 		return fmt.Errorf("xlsx: year: %w", sw.err)
 	}
@@ -61,7 +72,7 @@ func Year(w io.Writer, y ledger.Year) error {
 	return nil
 }
 
-type styles struct{ header, money, title, note int }
+type styles struct{ header, money, title, note, block int }
 
 func newStyles(f *excelize.File) (styles, error) {
 	var s styles
@@ -77,7 +88,10 @@ func newStyles(f *excelize.File) (styles, error) {
 	if s.title, err = f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 14}}); err != nil {
 		return s, err
 	}
-	s.note, err = f.NewStyle(&excelize.Style{Font: &excelize.Font{Italic: true, Color: "6E6E6E"}})
+	if s.note, err = f.NewStyle(&excelize.Style{Font: &excelize.Font{Italic: true, Color: "6E6E6E"}}); err != nil {
+		return s, err
+	}
+	s.block, err = f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 12}})
 	return s, err
 }
 
@@ -187,4 +201,93 @@ func (w *sheetWriter) partners(y ledger.Year) {
 	}
 	w.cell(sh, 1, len(y.Partners)+3, "Les budgets restent bruts : seuls les comptables publics peuvent régler des dettes réciproques par compensation légale.", w.s.note)
 	w.widths(sh, 36, 12, 18, 18, 30)
+}
+
+// imputations writes the flows settled against the attribution de
+// compensation, each gross, with the organisation's side (the EPCI receives
+// the imputation, the commune's AC is reduced by it) and its account, and
+// the two gross totals. No amount is netted.
+func (w *sheetWriter) imputations(y ledger.Year) {
+	sh := SheetImputations
+	w.cell(sh, 1, 1, fmt.Sprintf("Imputations sur l'attribution de compensation — exercice %d", y.Year), w.s.title)
+	w.cell(sh, 1, 2, "Ces sommes ne font l'objet ni d'un titre ni d'un mandat : l'attribution de compensation que l'EPCI à fiscalité professionnelle unique verse à la commune est réduite d'autant (CGCT L5211-4-2, comptes 73211 pour la commune et 739211 pour l'EPCI). Elles ne figurent ni parmi les titres à émettre, ni parmi les mandats attendus, ni dans le fichier des titres.", w.s.note)
+	w.row(sh, 4, w.s.header, "Convention", "EPCI", "SIREN de l'EPCI", "Commune", "SIREN de la commune", "Objet", "Début", "Fin",
+		"Montant", "Sens pour "+y.Name, "Compte de "+y.Name)
+	r := 5
+	for _, f := range y.Imputations {
+		side, account := "subie (commune)", docAccount(f.MandatAccount, f.Mandat)
+		if f.Creditor.OrgID == y.OrgID {
+			side, account = "reçue (EPCI)", docAccount(f.TitreAccount, f.Titre)
+		}
+		w.row(sh, r, 0, f.AgreementReference, f.Creditor.Name, f.Creditor.SIREN, f.Debtor.Name, f.Debtor.SIREN, f.Object,
+			f.From.String(), f.To.String(), f.Amount, side, account)
+		r++
+	}
+	if len(y.Imputations) == 0 {
+		w.cell(sh, 1, r, fmt.Sprintf("Aucune imputation sur l'attribution de compensation pour %d.", y.Year), 0)
+		r++
+	}
+	w.cell(sh, 1, r, "Total reçu comme EPCI", w.s.header)
+	w.cell(sh, 9, r, y.TotalImputationsCreditor, 0)
+	w.cell(sh, 1, r+1, "Total subi comme commune", w.s.header)
+	w.cell(sh, 9, r+1, y.TotalImputationsDebtor, 0)
+	w.cell(sh, 1, r+3, "La position nette (feuille « Par partenaire ») et le coût net (feuille « Par convention ») en tiennent compte, pour information seulement.", w.s.note)
+	w.widths(sh, 12, 32, 14, 32, 14, 60, 11, 11, 16, 16, 14)
+}
+
+// toCancel writes the flows a correction replaced whose titre or mandat
+// the organisation had recorded: the document to cancel or reduce, the
+// gross amount replaced, and the cancellation once recorded.
+func (w *sheetWriter) toCancel(y ledger.Year) {
+	sh := SheetToCancel
+	w.cell(sh, 1, 1, fmt.Sprintf("Titres et mandats à annuler ou réduire — exercice %d", y.Year), w.s.title)
+	w.cell(sh, 1, 2, "Ces flux ont été remplacés par la correction de leur état alors que leur titre ou leur mandat était déjà enregistré. Le document émis doit être annulé ou réduit (titre d'annulation ou de réduction, annulation du mandat), puis sa référence enregistrée dans Voisines. Le montant corrigé fait l'objet de son propre flux, brut, parmi les titres à émettre ou les mandats attendus.", w.s.note)
+	r := w.cancelBlock(sh, 4, "Titres à annuler ou réduire par "+y.Name, "Débiteur", "N° du titre émis",
+		fmt.Sprintf("Aucun titre à annuler ou réduire pour %d.", y.Year), y.TitresToCancel,
+		func(f ledger.Flow) (ledger.PartyRef, string, *ledger.Document, *ledger.Document) {
+			return f.Debtor, f.TitreAccount, f.Titre, f.TitreCancellation
+		})
+	w.cancelBlock(sh, r, "Mandats à annuler par "+y.Name, "Créancier", "N° du mandat émis",
+		fmt.Sprintf("Aucun mandat à annuler pour %d.", y.Year), y.MandatsToCancel,
+		func(f ledger.Flow) (ledger.PartyRef, string, *ledger.Document, *ledger.Document) {
+			return f.Creditor, f.MandatAccount, f.Mandat, f.MandatCancellation
+		})
+	w.widths(sh, 12, 32, 12, 60, 11, 11, 18, 18, 11, 14, 20, 14)
+}
+
+// cancelBlock writes one titled table of documents to cancel from row r
+// and returns the row after it and a blank one.
+func (w *sheetWriter) cancelBlock(sh string, r int, title, counterpart, number, none string, flows []ledger.Flow,
+	pick func(ledger.Flow) (ledger.PartyRef, string, *ledger.Document, *ledger.Document)) int {
+	w.cell(sh, 1, r, title, w.s.block)
+	w.row(sh, r+1, w.s.header, "Convention", counterpart, "SIREN", "Objet", "Début", "Fin", "Montant remplacé", number,
+		"Date", "Compte utilisé", "N° d'annulation", "Date d'annulation")
+	r += 2
+	for _, f := range flows {
+		p, account, doc, cancel := pick(f)
+		ref, date := "", ""
+		if doc != nil {
+			ref, date = doc.Reference, doc.Date.String()
+		}
+		cancelRef, cancelDate := "à enregistrer", ""
+		if cancel != nil {
+			cancelRef, cancelDate = cancel.Reference, cancel.Date.String()
+		}
+		w.row(sh, r, 0, f.AgreementReference, p.Name, p.SIREN, f.Object, f.From.String(), f.To.String(), f.Amount,
+			ref, date, docAccount(account, doc), cancelRef, cancelDate)
+		r++
+	}
+	if len(flows) == 0 {
+		w.cell(sh, 1, r, none, 0)
+		r++
+	}
+	return r + 1
+}
+
+// docAccount is the account recorded with doc, else the suggested one.
+func docAccount(suggested string, doc *ledger.Document) string {
+	if doc != nil && doc.Account != "" {
+		return doc.Account
+	}
+	return suggested
 }
