@@ -287,7 +287,9 @@ var catalogue = []Spec{
 			{Kind: CouncilInformation, Roles: []Role{RoleHomeEmployer}, Title: "Information préalable de l'assemblée délibérante", Basis: ref("CGFP", "L512-12")},
 			{Kind: Arrete, Roles: []Role{RoleHomeEmployer}, Title: "Arrêté de mise à disposition", Basis: ref("Décret n° 2008-580", "")},
 		},
-		FinancialModes: []FinancialMode{SalaryProRata, NoFlow},
+		// Pro rata of the quotité, or real time (hours worked × hourly
+		// cost: a unit price); sans flux when repayment is waived (L512-15).
+		FinancialModes: []FinancialMode{SalaryProRata, UnitPrice, NoFlow},
 	},
 	{
 		Kind: GroupementCommandes, Label: "Groupement de commandes", Section: "I",

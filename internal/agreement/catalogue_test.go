@@ -104,6 +104,31 @@ func TestSecondmentRequiresTheAgentsConsentAndNotTheHostsDeliberation(t *testing
 	}
 }
 
+// A secondment is repaid pro rata of the quotité or in real time (hours
+// worked × hourly cost, a unit price), or not at all under a waiver; no
+// other mode is admitted.
+func TestSecondmentAdmitsProRataRealTimeAndWaiver(t *testing.T) {
+	tests := []struct {
+		mode FinancialMode
+		want bool
+	}{
+		{SalaryProRata, true}, {UnitPrice, true}, {NoFlow, true},
+		{FixedPrice, false}, {ActualCostByKey, false}, {CallsForFunds, false},
+	}
+	for _, tt := range tests {
+		a := valid(MADPersonnel)
+		a.Financial.Mode = tt.mode
+		if tt.mode == NoFlow {
+			a.Secondment.RepaymentWaived = false // the waiver rule is not under test
+		}
+		vs := Validate(a, drafted)
+		got := !slices.ContainsFunc(vs, func(v Violation) bool { return v.Rule == RuleFinancialMode.ID })
+		if spec, _ := Lookup(MADPersonnel); got != tt.want || spec.Allows(tt.mode) != tt.want {
+			t.Errorf("mode %s: got admitted %v (catalogue %v), want %v; violations %v", tt.mode, got, spec.Allows(tt.mode), tt.want, vs)
+		}
+	}
+}
+
 func TestEventApprovalsSkipTheAssociationAndAddTheAccountant(t *testing.T) {
 	a := valid(PartenariatEvenement)
 	count := map[ApprovalKind]int{}

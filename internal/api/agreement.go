@@ -19,6 +19,7 @@ import (
 	"voisines/internal/auth"
 	"voisines/internal/civil"
 	"voisines/internal/server/problem"
+	"voisines/internal/staff"
 	"voisines/internal/store"
 	"voisines/internal/validate"
 )
@@ -460,7 +461,10 @@ func (h *Handler) agreementVersions(w http.ResponseWriter, r *http.Request) {
 
 // agreementAlerts lists what an organisation must do about its conventions
 // in the next days (60 by default): expiries, missing approvals,
-// D5211-16 deadlines. org may be left out by a member of one organisation.
+// D5211-16 deadlines; and about its secondments, as staff.OrgAlerts gives
+// them (end within three months, missing consent or cost, more than three
+// years, mismatch with the convention). org may be left out by a member of
+// one organisation.
 func (h *Handler) agreementAlerts(w http.ResponseWriter, r *http.Request) {
 	a, err := actor(r)
 	if err != nil {
@@ -489,6 +493,14 @@ func (h *Handler) agreementAlerts(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		h.agreementFail(w, r, err)
 		return
+	}
+	if h.staff != nil { // the staff alerts of its secondments, on their own horizon
+		staffAlerts, err := h.staff.OrgAlerts(r.Context(), a, orgID)
+		if err != nil {
+			h.agreementFail(w, r, err)
+			return
+		}
+		alerts = staff.MergeAlerts(alerts, staffAlerts)
 	}
 	h.writeJSON(w, http.StatusOK, struct {
 		OrgID  int64                `json:"org_id"`

@@ -63,7 +63,7 @@ func TestStaffCommands(t *testing.T) {
 	agr := agreement.NewService(db, org.New(db), territory.New(db)).WithClock(func() time.Time { return clock })
 	c := agreement.Content{Title: "Mise à disposition d'un agent technique",
 		Term:       agreement.Term{Start: civil.MustParse("2026-05-01"), End: civil.MustParse("2026-12-31")},
-		Financial:  agreement.Financial{Mode: agreement.SalaryProRata, Summary: "Remboursement au temps passé."},
+		Financial:  agreement.Financial{Mode: agreement.UnitPrice, Summary: "Remboursement au temps passé."},
 		Secondment: agreement.SecondmentTerms{Agent: "Jeanne Dupont", AgentStatus: agreement.Titulaire, Quotite: agreement.Fraction{Num: 1, Den: 2}}}
 	for _, cs := range agreement.RequiredClauses(agreement.New(agreement.MADPersonnel, c)) {
 		c.Clauses = append(c.Clauses, agreement.Clause{ID: cs.ID, Text: cs.Title + "."})

@@ -113,7 +113,7 @@ func (s *seeder) staffConventionSpecs() []convSpec {
 			content: agreement.Content{
 				Title: TitleSecretariat,
 				Term:  agreement.Term{Start: day("2026-09-01"), End: day("2027-08-31"), NoticeMonths: 2},
-				Financial: agreement.Financial{Mode: agreement.SalaryProRata,
+				Financial: agreement.Financial{Mode: agreement.UnitPrice,
 					Summary: "Pruines rembourse à Conques-en-Rouergue le temps réellement effectué, relevé jour par jour, au coût horaire de l'agent (coût annuel de la rémunération et des charges / 1 607 heures)."},
 				Secondment: agreement.SecondmentTerms{Agent: "Nathalie Couderc", Grade: "adjoint administratif principal de 1re classe",
 					AgentStatus: agreement.Titulaire, Quotite: agreement.Fraction{Num: 7, Den: 35}},

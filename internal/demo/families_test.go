@@ -131,6 +131,10 @@ func testFamilies(ctx context.Context, t *testing.T, db *store.DB, svc demo.Serv
 		if sec.EmployerOrgID != w.org(codeConques) || sec.Billing != staff.RealTime || sec.AnnualHours != staff.DefaultAnnualHours {
 			t.Fatalf("got %+v", sec)
 		}
+		// Real time is repaid at a unit price: the convention says so.
+		if mode := w.convention(demo.TitleSecretariat).Agreement.Financial.Mode; mode != agreement.UnitPrice {
+			t.Fatalf("got the convention's financial mode %s, want %s (hours × hourly cost)", mode, agreement.UnitPrice)
+		}
 		ts, err := staffs.TimeRecords(ctx, system, sec.ID, civil.Date{}, civil.Date{})
 		if err != nil {
 			t.Fatal(err)

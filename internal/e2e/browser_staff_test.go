@@ -20,7 +20,7 @@ import (
 // headless Chromium, and fails on any serious or critical axe-core
 // violation.
 func TestBrowserStaffPages(t *testing.T) {
-	w := servertest.NewStaffWorld(t, storetest.SQLite(t))
+	w := servertest.NewStaffWorld(t, storetest.SQLite(t), staff.RealTime)
 	clerk := w.Actor(t, servertest.ClerkRodez)
 	bg := context.Background()
 	ag, err := w.Staff.CreateAgent(bg, clerk, staff.AgentInput{EmployerOrgID: w.Rodez, FamilyName: "Dupont", GivenName: "Jeanne",

@@ -71,6 +71,8 @@ func ruleText(k agreement.Kind, mode agreement.FinancialMode, kind StatementKind
 			return "CGCT R5111-1 : remboursement égal au coût unitaire de fonctionnement multiplié par le nombre d'unités de fonctionnement constatées ; périodicité d'un an au plus."
 		case agreement.EquipementPartage:
 			return "CGCT L1311-15 : participation financière calculée par référence aux frais de fonctionnement de l'équipement, selon les modalités de la convention."
+		case agreement.MADPersonnel:
+			return "CGFP L512-11 et décret n° 2008-580 : remboursement au temps réel, heures travaillées × coût horaire (coût annuel de l'agent / heures annuelles de travail)."
 		case agreement.FraisScolarite:
 			return "Code de l'éducation L212-8 : contribution calculée sur le coût moyen par élève des écoles publiques de la commune d'accueil, multiplié par le nombre d'élèves."
 		}

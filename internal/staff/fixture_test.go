@@ -76,6 +76,9 @@ type convention struct {
 	agent      string
 	status     agreement.AgentStatus
 	waived     bool
+	// realTime repays the time worked at a unit price (hours × hourly
+	// cost) rather than pro rata of the quotité.
+	realTime bool
 	// submitOnly stops before the approvals (no consent recorded).
 	submitOnly bool
 }
@@ -101,6 +104,9 @@ func (w *world) convene(t *testing.T, cv convention) agreement.Record {
 		Financial: agreement.Financial{Mode: agreement.SalaryProRata, Summary: "Remboursement de la rémunération et des charges au prorata de la quotité."},
 		Secondment: agreement.SecondmentTerms{Agent: cv.agent, Grade: "adjoint technique principal", AgentStatus: cv.status,
 			Quotite: cv.quotite},
+	}
+	if cv.realTime {
+		c.Financial = agreement.Financial{Mode: agreement.UnitPrice, Summary: "Remboursement au temps réel : heures travaillées × coût horaire (coût annuel / 1 607 h)."}
 	}
 	if cv.waived {
 		c.Financial = agreement.Financial{Mode: agreement.NoFlow, Summary: "Sans remboursement."}

@@ -21,7 +21,7 @@ func TestImportTimeCSV(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		w := setup(t, db)
-		r := w.convene(t, convention{home: "rodez", host: "conques", start: d("2026-05-01"), end: d("2026-12-31")})
+		r := w.convene(t, convention{home: "rodez", host: "conques", start: d("2026-05-01"), end: d("2026-12-31"), realTime: true})
 		w.clock.set(d("2026-04-20"))
 		ag := w.agent(t, "rodez", "")
 		sec, err := w.staff.CreateSecondment(ctx, w.clerk["rodez"], staff.SecondmentInput{AgreementID: r.ID, AgentID: ag.ID,

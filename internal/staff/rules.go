@@ -191,10 +191,12 @@ func prepareSecondment(in SecondmentInput, ag Agent, a agreement.Agreement) (Sec
 		errs.Add(field, "indiquez à la fois le numéro et la date de l'arrêté de mise à disposition")
 	}
 	if s.Billing == "" {
-		s.Billing = ProRata
+		s.Billing = billingOf(a)
 	}
 	if !s.Billing.Valid() {
 		errs.Add("billing", "%s n'est pas un mode de facturation (prorata ou temps_reel)", validate.Quote(string(s.Billing)))
+	} else if m := billingMismatch(s.Billing, a); m != "" {
+		errs.Add("billing", "%s : choisissez ce mode de facturation, ou modifiez la convention par avenant", m)
 	}
 	if s.AnnualHours == 0 {
 		s.AnnualHours = DefaultAnnualHours
@@ -217,6 +219,30 @@ func prepareSecondment(in SecondmentInput, ag Agent, a agreement.Agreement) (Sec
 	return s, nil
 }
 
+// billingOf returns the billing convention a states through its
+// financial mode: real time for a unit price (hours worked × hourly cost),
+// pro rata otherwise.
+func billingOf(a agreement.Agreement) Billing {
+	if a.Financial.Mode == agreement.UnitPrice {
+		return RealTime
+	}
+	return ProRata
+}
+
+// billingMismatch says, in French, how billing b disagrees with the
+// financial mode convention a states — a real-time secondment needs a
+// convention repaid at a unit price, a pro rata one a convention repaid
+// pro rata of the quotité — or returns "". A convention without a mode,
+// or waiving repayment (sans flux), bills nothing to compare.
+func billingMismatch(b Billing, a agreement.Agreement) string {
+	m := a.Financial.Mode
+	if m == "" || m == agreement.NoFlow || m == b.Mode() {
+		return ""
+	}
+	return fmt.Sprintf("la convention%s prévoit le mode financier « %s » ; une mise à disposition facturée %s demande le mode « %s »",
+		amendedText(a), m.Label(), b.Label(), b.Mode().Label())
+}
+
 // amendedText says " (modifiée par l'avenant n° 2)" when the convention was
 // amended, so that a quotité mismatch names the version compared.
 func amendedText(a agreement.Agreement) string {
@@ -237,6 +263,9 @@ func mismatches(s Secondment, ag Agent, a agreement.Agreement) (blocking, notes 
 	}
 	if !isHost(a, s.HostOrgID) {
 		blocking = append(blocking, fmt.Sprintf("%s n'est plus organisme d'accueil de la convention", s.HostName))
+	}
+	if m := billingMismatch(s.Billing, a); m != "" {
+		blocking = append(blocking, m)
 	}
 	if q := a.Secondment.Quotite; !sameFraction(q, s.Quotite) {
 		blocking = append(blocking, fmt.Sprintf("la convention%s prévoit une quotité de %s, la mise à disposition %s : mettez-la à jour",
@@ -315,8 +344,8 @@ func actOf(a agreement.Agreement, kind agreement.ApprovalKind) (Act, bool) {
 
 // periodMonths counts the months of from..to (inclusive), a partial month
 // as days / days of that month: the financial engine's count (ledger
-// rules.go), needed here to turn worked hours into its effective quotité.
-// Reimburse checks that the engine counted the same.
+// rules.go), needed here to compare worked hours with a full time over the
+// period. Reimburse checks that the engine counted the same (pro rata).
 func periodMonths(from, to civil.Date) money.Rat {
 	next := to.AddDays(1)
 	n := 0
@@ -332,10 +361,11 @@ func periodMonths(from, to civil.Date) money.Rat {
 	return money.IntRat(int64(n)).Add(money.NewRat(int64(days), int64(monthLen)))
 }
 
-// effectiveQuotite is the quotité that makes annual × q × months / 12 the
-// hourly cost (annual / annualHours) × minutes / 60: q = minutes / (60 ×
-// annualHours × months / 12) = minutes / (5 × annualHours × months).
-func effectiveQuotite(minutes, annualHours int64, months money.Rat) money.Rat {
+// fullTimeShare is the share of a full time the minutes worked over a
+// period of months represent: minutes / (60 × annualHours × months / 12) =
+// minutes / (5 × annualHours × months). Above 1, more than a full time was
+// recorded.
+func fullTimeShare(minutes, annualHours int64, months money.Rat) money.Rat {
 	return money.IntRat(minutes).Quo(money.IntRat(5 * annualHours).Mul(months))
 }
 

@@ -68,14 +68,15 @@ func TestPeriodMonthsAndEffectiveQuotite(t *testing.T) {
 			}
 		})
 	}
-	t.Run("the effective quotité turns the engine's pro rata into hours × hourly cost", func(t *testing.T) {
+	t.Run("the share of a full time: 400 h over 8 months of 1,607 h a year", func(t *testing.T) {
 		months := periodMonths(date("2026-05-01"), date("2026-12-31"))
-		q := effectiveQuotite(24_000, 1607, months) // 400 h over 8 months
-		annual := money.IntRat(4_335_000)
-		engine := annual.Mul(q).Mul(months).Quo(money.IntRat(12))
-		hourly := annual.Quo(money.IntRat(1607)).Mul(money.IntRat(400))
-		if engine.Cmp(hourly) != 0 {
-			t.Fatalf("got %s cents, want %s", engine, hourly)
+		// 400 / (1,607 × 8 / 12) = 1,200 / 3,214 = 600/1,607.
+		if got := fullTimeShare(24_000, 1607, months); got.Cmp(money.NewRat(600, 1607)) != 0 {
+			t.Fatalf("got %s, want 600/1607", got)
+		}
+		// 1,072 h (more than 1,607 × 8 / 12 ≈ 1,071.3 h) is more than a full time.
+		if got := fullTimeShare(1072*60, 1607, months); got.Cmp(money.IntRat(1)) <= 0 {
+			t.Fatalf("got %s, want more than 1", got)
 		}
 	})
 }

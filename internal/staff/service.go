@@ -377,35 +377,87 @@ func (s *Service) TimeRecords(ctx context.Context, actor auth.Actor, id int64, f
 // Earliest due first, undated last. The actor needs auth.ReadPrivate on
 // orgID.
 func (s *Service) Alerts(ctx context.Context, actor auth.Actor, orgID int64) ([]Alert, error) {
+	out, _, err := s.alerts(ctx, actor, orgID)
+	return out, err
+}
+
+// OrgAlerts returns the alerts of Alerts in the form of the conventions'
+// alerts (agreement.Service.Alerts), so that an organisation's alert list
+// shows both: the kind is the staff alert's (fin_prochaine,
+// accord_agent_manquant, duree_superieure_3_ans, cout_annuel_manquant,
+// incoherence_convention), the reference and title those of the
+// secondment's convention. The actor needs auth.ReadPrivate on orgID.
+func (s *Service) OrgAlerts(ctx context.Context, actor auth.Actor, orgID int64) ([]agreement.OrgAlert, error) {
+	als, secs, err := s.alerts(ctx, actor, orgID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]agreement.OrgAlert, len(als))
+	for i, al := range als {
+		sec := secs[al.SecondmentID]
+		out[i] = agreement.OrgAlert{Alert: agreement.Alert{Kind: agreement.AlertKind(al.Kind), AgreementID: al.AgreementID,
+			OrgID: al.OrgID, Due: al.Due, Message: al.Message}, Reference: sec.AgreementReference, Title: sec.AgreementTitle}
+	}
+	return out, nil
+}
+
+// MergeAlerts returns the alerts of lists in one list, earliest due first,
+// undated last, each list's order kept otherwise: the conventions' alerts
+// of an organisation with its staff alerts (OrgAlerts).
+func MergeAlerts(lists ...[]agreement.OrgAlert) []agreement.OrgAlert {
+	out := []agreement.OrgAlert{}
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	slices.SortStableFunc(out, func(a, b agreement.OrgAlert) int { return byDue(a.Due, b.Due) })
+	return out
+}
+
+// byDue orders dates earliest first, the zero date last.
+func byDue(a, b civil.Date) int {
+	if a.IsZero() != b.IsZero() {
+		if a.IsZero() {
+			return 1
+		}
+		return -1
+	}
+	return a.Compare(b)
+}
+
+// alerts returns the alerts of Alerts and the secondments they are about,
+// by id.
+func (s *Service) alerts(ctx context.Context, actor auth.Actor, orgID int64) ([]Alert, map[int64]Secondment, error) {
 	if err := checkActor(actor); err != nil {
-		return nil, fail("alerts", err)
+		return nil, nil, fail("alerts", err)
 	}
 	if err := auth.Authorize(actor, auth.ReadPrivate, orgID); err != nil {
-		return nil, fail("alerts", err)
+		return nil, nil, fail("alerts", err)
 	}
 	q := s.db.Reader()
 	secs, err := listSecondments(ctx, q, `s.employer_org_id = ? OR s.host_org_id = ?`, orgID, orgID)
 	if err != nil {
-		return nil, fail("alerts", err)
+		return nil, nil, fail("alerts", err)
 	}
+	byID := make(map[int64]Secondment, len(secs))
 	var ids []int64
 	for _, sec := range secs {
 		ids = append(ids, sec.AgentID)
 	}
 	years, err := costYears(ctx, q, ids)
 	if err != nil {
-		return nil, fail("alerts", err)
+		return nil, nil, fail("alerts", err)
 	}
 	today := s.today()
 	out := []Alert{}
 	for _, sec := range secs {
+		byID[sec.ID] = sec
 		ag, err := loadAgent(ctx, q, sec.AgentID)
 		if err != nil {
-			return nil, fail("alerts", err)
+			return nil, nil, fail("alerts", err)
 		}
 		rec, err := s.agreements.Get(ctx, actor, sec.AgreementID)
 		if err != nil {
-			return nil, fail("alerts", err)
+			return nil, nil, fail("alerts", err)
 		}
 		for _, al := range secondmentAlerts(sec, ag, rec.Agreement, years[ag.ID], today) {
 			if al.OrgID == 0 || al.OrgID == orgID {
@@ -413,16 +465,8 @@ func (s *Service) Alerts(ctx context.Context, actor auth.Actor, orgID int64) ([]
 			}
 		}
 	}
-	slices.SortStableFunc(out, func(a, b Alert) int {
-		if a.Due.IsZero() != b.Due.IsZero() {
-			if a.Due.IsZero() {
-				return 1
-			}
-			return -1
-		}
-		return a.Due.Compare(b.Due)
-	})
-	return out, nil
+	slices.SortStableFunc(out, func(a, b Alert) int { return byDue(a.Due, b.Due) })
+	return out, byID, nil
 }
 
 // ---- Agents and costs ----
@@ -1018,13 +1062,16 @@ func (s *Service) DeleteTime(ctx context.Context, actor auth.Actor, id, version 
 
 // Reimburse computes what the host owes for secondment id over period p
 // (within one civil year and within the secondment) through the financial
-// engine: it sets the convention's ledger terms (SalaryProRata) from the
-// agent's annual cost of p's year and the quotité — for real time, the
-// effective quotité of the minutes worked (see the package comment) — and
-// drafts the statement, or recomputes the draft it computed before for the
-// same period. The employer then checks and issues the statement through
+// engine: it sets the convention's ledger terms from the agent's annual
+// cost of p's year — pro rata (SalaryProRata) with the quotité, or in real
+// time at a unit price (UnitPrice: the hourly cost, the hours worked given
+// with the request; see the package comment) — and drafts the statement,
+// or recomputes the draft it computed before for the same period (drafts
+// it again when the hours changed). The employer then checks and issues the statement through
 // the ledger. Refused when the convention waives repayment (nothing is
-// billed), when the secondment no longer agrees with its convention, when
+// billed), when the secondment no longer agrees with its convention (its
+// billing among the rest: real time needs a convention repaid at a unit
+// price, pro rata one repaid pro rata of the quotité), when
 // the year's cost is missing, when no time was worked, or when an issued
 // statement already covers the period. The actor needs auth.Write on the
 // employer (the ledger's creditor).
@@ -1074,7 +1121,10 @@ func (s *Service) Reimburse(ctx context.Context, actor auth.Actor, id int64, p P
 	r := Reimbursement{SecondmentID: id, From: p.From, To: p.To, Label: p.Label, Billing: sec.Billing, CostYear: cost.Year,
 		AnnualCost: cost.Total(), AnnualHours: sec.AnnualHours, Quotite: quotiteRat(sec.Quotite)}
 	months := periodMonths(p.From, p.To)
-	object := fmt.Sprintf("Mise à disposition de %s (quotité %s)", ag.Name(), sec.Quotite.Percent())
+	terms := ledger.Terms{Mode: sec.Billing.Mode(), Creditor: sec.EmployerOrgID, Parties: []int64{sec.HostOrgID},
+		Object:     clip(fmt.Sprintf("Mise à disposition de %s (quotité %s)", ag.Name(), sec.Quotite.Percent()), 200),
+		Secondment: &ledger.SecondmentTerms{CostLines: cost.Lines(), Quotite: r.Quotite, Rounding: money.RoundHalfUp}}
+	var units []ledger.UnitEntry
 	if sec.Billing == RealTime {
 		totals, err := usage.Sum(ctx, q, usage.Filter{AgreementID: sec.AgreementID, UserOrgID: sec.HostOrgID,
 			Source: usage.FromService, Unit: UsageUnit, From: p.From, To: p.To})
@@ -1088,17 +1138,25 @@ func (s *Service) Reimburse(ctx context.Context, actor auth.Actor, id int64, p P
 			return Reimbursement{}, ledger.Statement{}, validate.Errors{{Field: "from", Message: fmt.Sprintf(
 				"aucun temps de travail n'est saisi du %s au %s : rien à rembourser", p.From.French(), p.To.French())}}
 		}
-		r.Quotite = effectiveQuotite(r.Minutes, sec.AnnualHours, months)
-		if r.Quotite.Cmp(money.IntRat(1)) > 0 {
+		if fullTimeShare(r.Minutes, sec.AnnualHours, months).Cmp(money.IntRat(1)) > 0 {
 			full := money.IntRat(sec.AnnualHours).Mul(months).Quo(money.IntRat(12))
 			return Reimbursement{}, ledger.Statement{}, validate.Errors{{Field: "to", Message: fmt.Sprintf(
 				"les %s saisies du %s au %s dépassent un temps complet sur la période (%s h pour %d h par an)",
 				FormatMinutes(r.Minutes), p.From.French(), p.To.French(), full.French(1), sec.AnnualHours)}}
 		}
-		object = fmt.Sprintf("Mise à disposition de %s : %s au coût horaire (coût annuel / %d h)", ag.Name(), FormatMinutes(r.Minutes), sec.AnnualHours)
+		// A unit price: the hours worked (minutes / 60, exact) × the
+		// hourly cost (annual cost / annual hours, exact, in euros), the
+		// line rounded half up once. The hours are given with the request:
+		// the usage records count minutes, which the hourly cost does not
+		// price, so the terms bill hours and leave minutes out.
+		terms.Secondment = nil
+		terms.Object = clip(fmt.Sprintf("Mise à disposition de %s : %s de travail au coût horaire (coût annuel / %d h)",
+			ag.Name(), FormatMinutes(r.Minutes), sec.AnnualHours), 200)
+		terms.UsageUnit = HourUnit
+		terms.UnitPrice = &ledger.UnitPriceTerms{Rule: money.UnitPrice{
+			UnitCost: r.AnnualCost.Euros().Quo(money.IntRat(sec.AnnualHours)), Unit: HourUnit, Rounding: money.RoundHalfUp}}
+		units = []ledger.UnitEntry{{Party: sec.HostOrgID, Units: money.NewRat(r.Minutes, 60)}}
 	}
-	terms := ledger.Terms{Mode: agreement.SalaryProRata, Creditor: sec.EmployerOrgID, Parties: []int64{sec.HostOrgID},
-		Object: clip(object, 200), Secondment: &ledger.SecondmentTerms{CostLines: cost.Lines(), Quotite: r.Quotite, Rounding: money.RoundHalfUp}}
 
 	stmts, err := s.statements(ctx, actor, sec)
 	if err != nil {
@@ -1119,6 +1177,16 @@ func (s *Service) Reimburse(ctx context.Context, actor auth.Actor, id int64, p P
 	for _, m := range mine {
 		if st, ok := stmts[m.StatementID]; ok && st.Status == ledger.Draft && m.From == p.From && m.To == p.To {
 			draft = m.StatementID
+			// A draft recomputes from its own request: one that billed
+			// other hours (or none, computed pro rata) is drafted again.
+			if !slices.EqualFunc(st.Inputs.Request.Units, units, func(a, b ledger.UnitEntry) bool {
+				return a.Party == b.Party && a.Type == b.Type && a.Units.Cmp(b.Units) == 0
+			}) {
+				if err := s.ledger.DeleteDraft(ctx, actor, draft); err != nil {
+					return Reimbursement{}, ledger.Statement{}, fail("reimburse", err)
+				}
+				draft = 0
+			}
 		}
 	}
 	version := int64(0)
@@ -1134,19 +1202,18 @@ func (s *Service) Reimburse(ctx context.Context, actor auth.Actor, id int64, p P
 	if draft != 0 {
 		st, err = s.ledger.Recompute(ctx, actor, draft)
 	} else {
-		st, err = s.ledger.Draft(ctx, actor, ledger.Request{AgreementID: sec.AgreementID, From: p.From, To: p.To, Label: p.Label})
+		st, err = s.ledger.Draft(ctx, actor, ledger.Request{AgreementID: sec.AgreementID, From: p.From, To: p.To, Label: p.Label, Units: units})
 	}
 	if err != nil {
 		return Reimbursement{}, ledger.Statement{}, fail("reimburse", err)
 	}
-	if rep := st.Result.Repayment; rep == nil || rep.Rule.Months.Cmp(months) != 0 {
-		return Reimbursement{}, ledger.Statement{}, fmt.Errorf("staff: reimburse %d: the ledger counted other months than %s", id, months)
-	}
 	if sec.Billing == RealTime {
 		want, err := money.Round(sec.HourlyCost(r.AnnualCost).Mul(money.NewRat(r.Minutes, 60)), money.RoundHalfUp)
-		if err != nil || want != st.Result.Total {
+		if err != nil || st.Result.Pricing == nil || want != st.Result.Total {
 			return Reimbursement{}, ledger.Statement{}, fmt.Errorf("staff: reimburse %d: the ledger billed %s, not the hours × hourly cost %s", id, st.Result.Total, want)
 		}
+	} else if rep := st.Result.Repayment; rep == nil || rep.Rule.Months.Cmp(months) != 0 {
+		return Reimbursement{}, ledger.Statement{}, fmt.Errorf("staff: reimburse %d: the ledger counted other months than %s", id, months)
 	}
 	r.StatementID, r.Amount, r.StatementStatus = st.ID, st.Result.Total, st.Status
 	r.ComputedAt, r.ComputedBy = s.clock(), actor.String()

@@ -2,7 +2,9 @@ package staff_test
 
 import (
 	"context"
+	"errors"
 	"strconv"
+	"strings"
 	"testing"
 
 	"voisines/internal/agreement"
@@ -131,7 +133,7 @@ func TestPrivacyOfAgents(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		w := setup(t, db)
-		r := w.convene(t, convention{home: "rodez", host: "conques", start: d("2026-05-01"), end: d("2026-12-31")})
+		r := w.convene(t, convention{home: "rodez", host: "conques", start: d("2026-05-01"), end: d("2026-12-31"), realTime: true})
 		w.clock.set(d("2026-04-20"))
 		ag := w.agent(t, "rodez", "")
 		w.cost2026(t, ag)
@@ -303,10 +305,16 @@ func TestVersionsAndRules(t *testing.T) {
 			_, err := w.staff.CreateSecondment(ctx, rodez, staff.SecondmentInput{AgreementID: r.ID, AgentID: ag2.ID, Activities: "x"})
 			mustErr(t, err, nil, "porte déjà une mise à disposition")
 		})
+		t.Run("real time is refused under a convention repaid pro rata, naming the billing", func(t *testing.T) {
+			_, err := w.staff.UpdateSecondment(ctx, rodez, sec.ID, sec.Version, staff.SecondmentInput{Activities: "Entretien",
+				Billing: staff.RealTime})
+			fields(t, err, "billing")
+			mustErr(t, err, nil, "rémunération et charges au prorata de la quotité")
+		})
 		t.Run("a secondment changed from a stale version is a conflict", func(t *testing.T) {
 			up, err := w.staff.UpdateSecondment(ctx, rodez, sec.ID, sec.Version, staff.SecondmentInput{Activities: "Entretien des espaces verts",
-				Billing: staff.RealTime, AnnualHours: 1593})
-			if err != nil || up.Version != 2 || up.Billing != staff.RealTime || up.AnnualHours != 1593 || up.Quotite.String() != "30/100" {
+				AnnualHours: 1593})
+			if err != nil || up.Version != 2 || up.Billing != staff.ProRata || up.AnnualHours != 1593 || up.Quotite.String() != "30/100" {
 				t.Fatalf("got %+v, %v", up, err)
 			}
 			_, err = w.staff.UpdateSecondment(ctx, rodez, sec.ID, sec.Version, staff.SecondmentInput{Activities: "x"})
@@ -441,12 +449,18 @@ func TestRealTimeBilling(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		w := setup(t, db)
-		r := w.convene(t, convention{home: "rodez", host: "conques", start: d("2026-05-01"), end: d("2026-12-31")})
+		r := w.convene(t, convention{home: "rodez", host: "conques", start: d("2026-05-01"), end: d("2026-12-31"), realTime: true})
 		w.clock.set(d("2026-04-20"))
 		ag := w.agent(t, "rodez", "")
 		w.cost2026(t, ag)
+		t.Run("a secondment billed pro rata is refused under a convention repaid at a unit price", func(t *testing.T) {
+			_, err := w.staff.CreateSecondment(ctx, w.clerk["rodez"], staff.SecondmentInput{AgreementID: r.ID, AgentID: ag.ID,
+				Activities: "Entretien", Billing: staff.ProRata})
+			fields(t, err, "billing")
+			mustErr(t, err, nil, "coût unitaire × unités consommées")
+		})
 		sec, err := w.staff.CreateSecondment(ctx, w.clerk["rodez"], staff.SecondmentInput{AgreementID: r.ID, AgentID: ag.ID,
-			Activities: "Entretien", Billing: staff.RealTime})
+			Activities: "Entretien"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -483,9 +497,31 @@ func TestRealTimeBilling(t *testing.T) {
 		if err != nil {
 			t.Fatalf("reimburse: %v", err)
 		}
+		t.Run("the billing follows the convention's unit price", func(t *testing.T) {
+			if sec.Billing != staff.RealTime {
+				t.Fatalf("got billing %s, want %s", sec.Billing, staff.RealTime)
+			}
+		})
 		t.Run("19 hours at 43,350.00 / 1,607 h make 512.54", func(t *testing.T) {
 			if rb.Minutes != 1140 || st.Result.Total != eur(t, "512,54") || rb.HourlyCost().Cmp(money.NewRat(4_335_000, 1607)) != 0 {
 				t.Fatalf("got %d minutes, total %s, hourly %s", rb.Minutes, st.Result.Total, rb.HourlyCost())
+			}
+		})
+		t.Run("the état is a unit price: 19 hours × the exact hourly cost, no fitted quotité", func(t *testing.T) {
+			p := st.Result.Pricing
+			if st.Inputs.Mode != agreement.UnitPrice || st.Result.Repayment != nil || p == nil || len(p.Lines) != 1 ||
+				p.Lines[0].Units.Cmp(money.IntRat(19)) != 0 || p.Rule.Unit != staff.HourUnit ||
+				p.AppliedUnitCost.Cmp(money.NewRat(4_335_000, 160_700)) != 0 || p.Rule.Rounding != money.RoundHalfUp {
+				t.Fatalf("got mode %s, pricing %+v", st.Inputs.Mode, p)
+			}
+			text := strings.Join(st.Result.Explain, "\n")
+			for _, want := range []string{"19 × ", "€/heure", "512,54", "temps réel", "coût horaire"} {
+				if !strings.Contains(text, want) {
+					t.Errorf("got état %q, want it to contain %q", text, want)
+				}
+			}
+			if strings.Contains(text, "quotité") {
+				t.Errorf("got état %q, want no quotité", text)
 			}
 		})
 		t.Run("a period not yet begun is not billed", func(t *testing.T) {
@@ -500,14 +536,25 @@ func TestRealTimeBilling(t *testing.T) {
 			if _, err := w.staff.RecordTime(ctx, w.clerk["rodez"], sec.ID, staff.TimeInput{Date: d("2026-05-12"), Minutes: 60, Activity: "Tonte"}); err != nil {
 				t.Fatal(err)
 			}
-			got, err := w.ledger.Statement(ctx, w.clerk["rodez"], st.ID)
+			// The hours billed are part of the draft's request: the draft
+			// is drafted again, under the same number.
+			f, err := w.staff.Secondment(ctx, w.clerk["rodez"], sec.ID)
+			if err != nil || len(f.Reimbursements) != 1 {
+				t.Fatalf("got %+v, %v, want one reimbursement", f.Reimbursements, err)
+			}
+			got, err := w.ledger.Statement(ctx, w.clerk["rodez"], f.Reimbursements[0].StatementID)
 			if err != nil {
 				t.Fatal(err)
 			}
 			// 20 h × 43,350.00 / 1,607 h = 539.51.
-			if got.Status != ledger.Draft || got.Result.Total != eur(t, "539,51") {
-				t.Fatalf("got %s %s, want a draft of 539.51", got.Status, got.Result.Total)
+			if got.Status != ledger.Draft || got.Result.Total != eur(t, "539,51") || got.Number != st.Number ||
+				f.Reimbursements[0].Minutes != 1200 || f.Reimbursements[0].Amount != eur(t, "539,51") {
+				t.Fatalf("got n° %d %s %s, %+v, want draft n° %d of 539.51", got.Number, got.Status, got.Result.Total, f.Reimbursements[0], st.Number)
 			}
+			if _, err := w.ledger.Statement(ctx, w.clerk["rodez"], st.ID); !errors.Is(err, store.ErrNotFound) && got.ID != st.ID {
+				t.Fatalf("the former draft: got %v, want it gone", err)
+			}
+			st = got
 		})
 		if _, err := w.ledger.Issue(ctx, w.clerk["rodez"], st.ID); err != nil {
 			t.Fatalf("issue: %v", err)

@@ -37,12 +37,17 @@
 // annual cost / the annual hours the secondment states (1,607 h by
 // default, the legal working year). Each time record becomes a usage
 // record (package usage, source "service", unit "minute") attributed to
-// the convention. Reimburse sets the convention's ledger terms from the
-// agent's cost of the period's year — for real time, with the effective
-// quotité minutes / (60 × annual hours × months / 12), which makes the
-// engine's annual cost × quotité × months / 12 exactly the worked hours ×
-// the hourly cost — and drafts the statement; the employer then issues it
-// through the ledger. A period lies within one civil year (so at most
+// the convention. The convention states which: a secondment billed pro
+// rata needs a convention whose financial mode is prorata_remuneration
+// (agreement.SalaryProRata), one billed in real time a convention repaid
+// at a unit price (agreement.UnitPrice, prix_unitaire); a mismatch is
+// refused. Reimburse sets the convention's ledger terms from the agent's
+// cost of the period's year — pro rata, the cost lines and the quotité;
+// in real time, a unit price whose unit cost is the exact hourly cost
+// (annual cost / annual hours, unit "heure"), the hours worked (minutes /
+// 60, exact) given with the request, the line rounded half up, so that
+// the état reads hours × hourly cost = amount — and drafts the statement;
+// the employer then issues it through the ledger. A period lies within one civil year (so at most
 // twelve months) and within the secondment, and has begun. The ledger
 // keeps one set of terms per convention, so drafts are kept in step with
 // what they were computed from: a change of cost, of the secondment or of
@@ -245,6 +250,16 @@ func (b Billing) Label() string {
 	return string(b)
 }
 
+// Mode returns the financial mode of the convention b needs, which the
+// ledger computes with: a unit price for real time (hours worked × hourly
+// cost), the pay pro rata of the quotité otherwise.
+func (b Billing) Mode() agreement.FinancialMode {
+	if b == RealTime {
+		return agreement.UnitPrice
+	}
+	return agreement.SalaryProRata
+}
+
 // DefaultAnnualHours is the legal working year of a full-time agent,
 // 1,607 hours (décret 2000-815 art. 1, applied to the territorial civil
 // service by décret 2001-623), which turns an annual cost into an hourly
@@ -338,6 +353,10 @@ type TimeInput struct {
 // whole, so that a record's quantity is exact in thousandths.
 const UsageUnit = "minute"
 
+// HourUnit is the unit real time is billed in: the ledger's unit price is
+// the hourly cost, and the units the hours worked (minutes / 60, exact).
+const HourUnit = "heure"
+
 // usageRef is the usage record's SourceRef of time record id.
 func usageRef(id int64) string { return fmt.Sprintf("staff-time/%d", id) }
 
@@ -362,8 +381,8 @@ type Reimbursement struct {
 	CostYear     int        `json:"cost_year"`
 	// AnnualCost is the agent's annual cost of CostYear that was repaid.
 	AnnualCost money.Cents `json:"annual_cost"`
-	// Quotite is the convention's quotité, or for real time the effective
-	// one: minutes / (60 × AnnualHours × months / 12).
+	// Quotite is the convention's quotité (for real time, for the record:
+	// the hours worked are billed, not the quotité).
 	Quotite     money.Rat `json:"quotite"`
 	Minutes     int64     `json:"minutes"`
 	AnnualHours int64     `json:"annual_hours"`

@@ -177,7 +177,7 @@ func (h *Handler) alertGroups(r *http.Request, a auth.Actor) ([]alertGroup, erro
 		if !m.Role.Allows(auth.ReadPrivate) {
 			continue
 		}
-		alerts, err := h.agreement.Alerts(r.Context(), a, m.OrgID, agreement.DefaultAlertDays)
+		alerts, err := h.orgAlerts(r.Context(), a, m.OrgID)
 		if err != nil {
 			return nil, err
 		}

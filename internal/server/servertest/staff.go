@@ -50,8 +50,10 @@ func (w *StaffWorld) Actor(t testing.TB, name string) auth.Actor {
 	return auth.Actor{User: &u}
 }
 
-// NewStaffWorld builds the StaffWorld over db, with its own server.
-func NewStaffWorld(t testing.TB, db *store.DB) *StaffWorld {
+// NewStaffWorld builds the StaffWorld over db, with its own server. Its
+// convention repays pro rata of the quotité or, given staff.RealTime, the
+// hours worked at a unit price (hours × hourly cost).
+func NewStaffWorld(t testing.TB, db *store.DB, billing ...staff.Billing) *StaffWorld {
 	t.Helper()
 	ctx := context.Background()
 	f := New(t, db, Options{})
@@ -76,6 +78,9 @@ func NewStaffWorld(t testing.TB, db *store.DB) *StaffWorld {
 		Financial: agreement.Financial{Mode: agreement.SalaryProRata, Summary: "Remboursement de la rémunération et des charges au prorata de la quotité."},
 		Secondment: agreement.SecondmentTerms{Agent: "Jeanne Dupont", Grade: "adjoint technique principal", AgentStatus: agreement.Titulaire,
 			Quotite: agreement.Fraction{Num: 30, Den: 100}},
+	}
+	if len(billing) > 0 && billing[0] == staff.RealTime {
+		c.Financial = agreement.Financial{Mode: agreement.UnitPrice, Summary: "Remboursement au temps réel : heures travaillées × coût horaire."}
 	}
 	in := agreement.Input{Kind: agreement.MADPersonnel, Content: c, Parties: []agreement.PartyInput{
 		{OrgID: w.Rodez, Role: agreement.RoleHomeEmployer}, {OrgID: conques, Role: agreement.RoleHost}}}
