@@ -66,6 +66,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"voisines/internal/store"
@@ -111,14 +112,32 @@ var now = func() time.Time { return time.Now() }
 // write and its record commit or roll back together. Call it last in the
 // transaction: on PostgreSQL it holds the log's lock until the end.
 func Record(ctx context.Context, tx *store.Tx, e Entry) error {
-	if e.Action == "" || e.Entity == "" || e.Actor == "" {
-		return fmt.Errorf("audit: entry needs an actor, an action and an entity: %+v", e)
+	return RecordMany(ctx, tx, []Entry{e})
+}
+
+// recordChunk is the most records one INSERT statement appends.
+const recordChunk = 16
+
+// RecordMany appends the entries to the log, in order, inside the caller's
+// transaction: the same chain as as many calls to Record, for one read of
+// the last hash and one update of the checkpoint. Call it last in the
+// transaction, as Record.
+func RecordMany(ctx context.Context, tx *store.Tx, entries []Entry) error {
+	if len(entries) == 0 {
+		return nil
 	}
-	detail := []byte("{}")
-	if e.Detail != nil {
-		var err error
-		if detail, err = json.Marshal(e.Detail); err != nil {
-			return fmt.Errorf("audit: %s: encode detail: %w", e.Action, err)
+	details := make([]string, len(entries))
+	for i, e := range entries {
+		if e.Action == "" || e.Entity == "" || e.Actor == "" {
+			return fmt.Errorf("audit: entry needs an actor, an action and an entity: %+v", e)
+		}
+		details[i] = "{}"
+		if e.Detail != nil {
+			detail, err := json.Marshal(e.Detail)
+			if err != nil {
+				return fmt.Errorf("audit: %s: encode detail: %w", e.Action, err)
+			}
+			details[i] = string(detail)
 		}
 	}
 	if tx.Dialect() == store.Postgres {
@@ -131,24 +150,34 @@ func Record(ctx context.Context, tx *store.Tx, e Entry) error {
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("audit: read last hash: %w", store.MapError(err))
 	}
-	r := Stored{
-		At:          now().UTC().Truncate(time.Microsecond),
-		ActorUserID: e.ActorUserID,
-		Actor:       e.Actor,
-		OrgID:       e.OrgID,
-		Action:      e.Action,
-		Entity:      e.Entity,
-		EntityID:    e.EntityID,
-		Detail:      string(detail),
-		PrevHash:    prev,
+	at := now().UTC().Truncate(time.Microsecond)
+	rs := make([]Stored, len(entries))
+	for i, e := range entries {
+		rs[i] = Stored{At: at, ActorUserID: e.ActorUserID, Actor: e.Actor, OrgID: e.OrgID, Action: e.Action,
+			Entity: e.Entity, EntityID: e.EntityID, Detail: details[i], PrevHash: prev}
+		rs[i].Hash = Hash(rs[i])
+		prev = rs[i].Hash
 	}
-	r.Hash = Hash(r)
-	if err := tx.QueryRowContext(ctx, `INSERT INTO audit_log
-		(at, actor_user_id, actor, org_id, action, entity, entity_id, detail, prev_hash, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+	// All but the last record in multi-row statements, which number their
+	// rows in the order of their VALUES on both engines (and the log's lock,
+	// or SQLite's single writer, keeps anyone else out meanwhile); the last
+	// alone, to learn its id for the checkpoint.
+	for i := 0; i < len(rs)-1; i += recordChunk {
+		chunk := rs[i:min(i+recordChunk, len(rs)-1)]
+		args := make([]any, 0, 10*len(chunk))
+		for _, r := range chunk {
+			args = append(args, r.At, nullID(r.ActorUserID), r.Actor, nullID(r.OrgID), r.Action, r.Entity, r.EntityID,
+				r.Detail, r.PrevHash, r.Hash)
+		}
+		if _, err := tx.ExecContext(ctx, insertRecords(len(chunk)), args...); err != nil {
+			return fmt.Errorf("audit: %s: insert: %w", chunk[0].Action, store.MapError(err))
+		}
+	}
+	r := &rs[len(rs)-1]
+	if err := tx.QueryRowContext(ctx, insertRecords(1)+` RETURNING id`,
 		r.At, nullID(r.ActorUserID), r.Actor, nullID(r.OrgID), r.Action, r.Entity, r.EntityID,
 		r.Detail, r.PrevHash, r.Hash).Scan(&r.ID); err != nil {
-		return fmt.Errorf("audit: %s: insert: %w", e.Action, store.MapError(err))
+		return fmt.Errorf("audit: %s: insert: %w", r.Action, store.MapError(err))
 	}
 	res, err := tx.ExecContext(ctx, `UPDATE audit_checkpoint SET last_id = ?, last_hash = ?, updated_at = ? WHERE id = 1`,
 		r.ID, r.Hash, r.At)
@@ -162,6 +191,19 @@ func Record(ctx context.Context, tx *store.Tx, e Entry) error {
 		}
 	}
 	return nil
+}
+
+// insertRecords is the statement appending n records.
+func insertRecords(n int) string {
+	var b strings.Builder
+	b.WriteString(`INSERT INTO audit_log (at, actor_user_id, actor, org_id, action, entity, entity_id, detail, prev_hash, hash) VALUES `)
+	for i := range n {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	}
+	return b.String()
 }
 
 func nullID(id int64) any {

@@ -251,6 +251,60 @@ func TestVerify(t *testing.T) {
 			}
 		})
 
+		t.Run("RecordMany appends its entries in order, chained as Record would", func(t *testing.T) {
+			for _, n := range []int{0, 1, 2, 16, 17, 40} {
+				reset(t, db)
+				appendN(t, db, 2)
+				entries := make([]audit.Entry, n)
+				for i := range entries {
+					entries[i] = audit.Entry{ActorUserID: int64(i%2 + 1), Actor: "clerk@rodez.fr", OrgID: int64(i%3) * 10,
+						Action: "test.batch", Entity: "thing", EntityID: fmt.Sprint(i), Detail: map[string]any{"i": i}}
+				}
+				if err := db.InTx(ctx, func(tx *store.Tx) error { return audit.RecordMany(ctx, tx, entries) }); err != nil {
+					t.Fatalf("%d entries: %v", n, err)
+				}
+				appendN(t, db, 1)
+				rep, err := audit.Verify(ctx, db)
+				if err != nil || !rep.OK || rep.Records != n+3 {
+					t.Fatalf("%d entries: got %+v, %v want %d intact records", n, rep, err, n+3)
+				}
+				rows, err := db.Reader().QueryContext(ctx, `SELECT entity_id FROM audit_log WHERE action = 'test.batch' ORDER BY id`)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got []string
+				for rows.Next() {
+					var s string
+					if err := rows.Scan(&s); err != nil {
+						t.Fatal(err)
+					}
+					got = append(got, s)
+				}
+				rows.Close()
+				for i, s := range got {
+					if s != fmt.Sprint(i) {
+						t.Fatalf("%d entries: got entity ids %v want 0…%d in order", n, got, n-1)
+					}
+				}
+				if len(got) != n {
+					t.Fatalf("%d entries: got %d records", n, len(got))
+				}
+			}
+		})
+
+		t.Run("RecordMany refuses the whole batch for one bad entry", func(t *testing.T) {
+			reset(t, db)
+			err := db.InTx(ctx, func(tx *store.Tx) error {
+				return audit.RecordMany(ctx, tx, []audit.Entry{{Actor: "a", Action: "x", Entity: "y"}, {Action: "x", Entity: "y"}})
+			})
+			if err == nil {
+				t.Fatal("got nil want an error")
+			}
+			if got := ids(t, db); len(got) != 0 {
+				t.Fatalf("got records %v want none", got)
+			}
+		})
+
 		t.Run("an entry without actor, action or entity is refused", func(t *testing.T) {
 			err := db.InTx(ctx, func(tx *store.Tx) error {
 				return audit.Record(ctx, tx, audit.Entry{Action: "x", Entity: "y"})

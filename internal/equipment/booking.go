@@ -3,6 +3,7 @@ package equipment
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -342,11 +343,16 @@ type prepared struct {
 	owner     party
 	status    Status
 	uncovered bool
+	// heldBy is the booking or blackout holding the first taken quarter of
+	// the interval prepare was given, as committed when it read; 0 when
+	// free.
+	heldBy int64
 }
 
 // prepare checks a request (or a series' common part) and decides its
-// initial status.
-func (s *Service) prepare(ctx context.Context, actor auth.Actor, equipmentID, requesterOrgID, agreementID int64, purpose string, day civil.Date, errs *validate.Errors) (prepared, error) {
+// initial status. When iv is not zero, it also reads who holds its first
+// taken quarter (p.heldBy), in the same statement.
+func (s *Service) prepare(ctx context.Context, actor auth.Actor, equipmentID, requesterOrgID, agreementID int64, purpose string, day civil.Date, iv Interval, errs *validate.Errors) (prepared, error) {
 	if err := auth.Authorize(actor, auth.Write, requesterOrgID); err != nil {
 		return prepared{}, err
 	}
@@ -354,10 +360,13 @@ func (s *Service) prepare(ctx context.Context, actor auth.Actor, equipmentID, re
 	// and the requester: this runs for every booking.
 	var p prepared
 	e := Equipment{ID: equipmentID}
-	err := s.db.Reader().QueryRowContext(ctx, `SELECT e.owner_org_id, o.kind, o.name, e.name, e.active, e.approval, r.kind, r.name
+	var heldBy sql.NullInt64
+	err := s.db.Reader().QueryRowContext(ctx, `SELECT e.owner_org_id, o.kind, o.name, e.name, e.active, e.approval, r.kind, r.name,
+		(SELECT s.booking_id FROM booking_slots s WHERE s.equipment_id = e.id AND s.quarter >= ? AND s.quarter < ?
+			ORDER BY s.quarter LIMIT 1)
 		FROM equipment e JOIN organisations o ON o.id = e.owner_org_id JOIN organisations r ON r.id = ?
-		WHERE e.id = ?`, requesterOrgID, equipmentID).Scan(&e.OwnerOrgID, &e.OwnerKind, &e.OwnerName, &e.Name, &e.Active,
-		&e.Approval, &p.requester.kind, &p.requester.name)
+		WHERE e.id = ?`, quarterOf(iv.Start), quarterOf(iv.End), requesterOrgID, equipmentID).Scan(&e.OwnerOrgID, &e.OwnerKind,
+		&e.OwnerName, &e.Name, &e.Active, &e.Approval, &p.requester.kind, &p.requester.name, &heldBy)
 	if isNotFound(err) {
 		if _, err := s.Get(ctx, equipmentID); err != nil {
 			return prepared{}, err // no such equipment
@@ -368,6 +377,7 @@ func (s *Service) prepare(ctx context.Context, actor auth.Actor, equipmentID, re
 		return prepared{}, fmt.Errorf("equipment: %d: %w", equipmentID, err)
 	}
 	p.equipment = e
+	p.heldBy = heldBy.Int64
 	p.requester.id = requesterOrgID
 	p.owner = party{id: e.OwnerOrgID, kind: e.OwnerKind, name: e.OwnerName}
 	if !e.Active {
@@ -406,14 +416,34 @@ func (s *Service) Book(ctx context.Context, actor auth.Actor, r Request) (Bookin
 	r.Purpose = strings.TrimSpace(r.Purpose)
 	var errs validate.Errors
 	s.checkInterval(&errs, r.Start, r.End, MaxBooking)
-	p, err := s.prepare(ctx, actor, r.EquipmentID, r.RequesterOrgID, r.AgreementID, r.Purpose, civil.In(r.Start, civil.Paris), &errs)
+	iv := Interval{r.Start, r.End}
+	p, err := s.prepare(ctx, actor, r.EquipmentID, r.RequesterOrgID, r.AgreementID, r.Purpose, civil.In(r.Start, civil.Paris), iv, &errs)
 	if err != nil {
 		return Booking{}, fmt.Errorf("equipment: book %d: %w", r.EquipmentID, err)
 	}
 	if err := errs.Err(); err != nil {
 		return Booking{}, err
 	}
-	j := &bookingJob{ctx: ctx, actor: actor, p: p, r: r}
+	// A slot a committed booking already holds is refused here, on the read
+	// pool, without queueing for the single writer. A slot that looks free
+	// may still be taken meanwhile: the writer's primary key decides.
+	if p.heldBy != 0 {
+		var clash Interval
+		var kind BookingKind
+		if err := s.db.Reader().QueryRowContext(ctx, qClashBooking, p.heldBy).Scan(&clash.Start, &clash.End, &kind); err == nil {
+			clash.Start, clash.End = clash.Start.UTC(), clash.End.UTC()
+			return Booking{}, fmt.Errorf("equipment: book %d: %w", r.EquipmentID, newConflict(iv, clash, kind, false))
+		} else if !isNotFound(err) {
+			return Booking{}, fmt.Errorf("equipment: book %d: read booking %d: %w", r.EquipmentID, p.heldBy, store.MapError(err))
+		}
+		// The holder was deleted since the read: the writer decides.
+	}
+	detail, err := json.Marshal(map[string]any{"equipment_id": r.EquipmentID, "owner_org_id": p.equipment.OwnerOrgID,
+		"starts_at": r.Start, "ends_at": r.End, "agreement_id": r.AgreementID, "status": p.status, "uncovered": p.uncovered})
+	if err != nil {
+		return Booking{}, fmt.Errorf("equipment: book %d: %w", r.EquipmentID, err)
+	}
+	j := &bookingJob{ctx: ctx, actor: actor, p: p, r: r, detail: detail}
 	s.write(j)
 	if j.err != nil {
 		return Booking{}, fmt.Errorf("equipment: book %d: %w", r.EquipmentID, j.err)
@@ -438,6 +468,19 @@ func (s *Service) insertBooking(ctx context.Context, tx store.Querier, actor aut
 // newBookingRow writes the row of a booking, without its slots.
 func (s *Service) newBookingRow(ctx context.Context, tx store.Querier, actor auth.Actor, p prepared, kind BookingKind,
 	requesterOrgID, agreementID, seriesID int64, iv Interval, purpose string, now time.Time) (Booking, error) {
+	b, args := bookingRow(actor, p, kind, requesterOrgID, agreementID, seriesID, iv, purpose, now)
+	if err := tx.QueryRowContext(ctx, qInsertBooking, args...).Scan(&b.ID); err != nil {
+		return Booking{}, store.MapError(err)
+	}
+	// The creation needs no history line: the booking row itself says who
+	// asked, when and why (History reads it back as the first line).
+	return b, nil
+}
+
+// bookingRow returns a booking as newBookingRow writes it, without its id,
+// and the arguments of its row in qBookingValues.
+func bookingRow(actor auth.Actor, p prepared, kind BookingKind, requesterOrgID, agreementID, seriesID int64, iv Interval,
+	purpose string, now time.Time) (Booking, []any) {
 	b := Booking{EquipmentID: p.equipment.ID, EquipmentName: p.equipment.Name, OwnerOrgID: p.equipment.OwnerOrgID,
 		Kind: kind, RequesterOrgID: requesterOrgID, RequesterName: p.requester.name, AgreementID: agreementID,
 		SeriesID: seriesID, Start: iv.Start, End: iv.End, Status: p.status, Purpose: purpose, Uncovered: p.uncovered,
@@ -449,15 +492,8 @@ func (s *Service) newBookingRow(ctx context.Context, tx store.Querier, actor aut
 			b.DecidedBy = "validation automatique"
 		}
 	}
-	err := tx.QueryRowContext(ctx, qInsertBooking, p.equipment.ID, string(kind), requesterOrgID, nullID(agreementID),
-		nullID(seriesID), iv.Start, iv.End, string(p.status), purpose, p.uncovered, nullID(actor.UserID()), actor.String(),
-		b.DecidedBy, decidedAt, now, now).Scan(&b.ID)
-	if err != nil {
-		return Booking{}, store.MapError(err)
-	}
-	// The creation needs no history line: the booking row itself says who
-	// asked, when and why (History reads it back as the first line).
-	return b, nil
+	return b, []any{p.equipment.ID, string(kind), requesterOrgID, nullID(agreementID), nullID(seriesID), iv.Start, iv.End,
+		string(p.status), purpose, p.uncovered, nullID(actor.UserID()), actor.String(), b.DecidedBy, decidedAt, now, now}
 }
 
 // explainConflict turns a bare store.ErrConflict — a concurrent writer
@@ -532,12 +568,7 @@ func (s *Service) Blackout(ctx context.Context, actor auth.Actor, equipmentID in
 		}
 		entries = append(entries, actor.Audit(e.OwnerOrgID, "booking.blackout", "booking", strconv.FormatInt(b.ID, 10),
 			map[string]any{"equipment_id": equipmentID, "starts_at": start, "ends_at": end, "reason": reason, "cancelled_bookings": len(bs)}))
-		for _, en := range entries {
-			if err := audit.Record(ctx, tx, en); err != nil {
-				return err
-			}
-		}
-		return nil
+		return audit.RecordMany(ctx, tx, entries)
 	})
 	if err != nil {
 		return Booking{}, nil, s.explainConflict(ctx, equipmentID, []Interval{iv}, false, fmt.Errorf("equipment: blackout %d: %w", equipmentID, err))

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"voisines/internal/audit"
 	"voisines/internal/auth"
 	"voisines/internal/civil"
 	"voisines/internal/equipment"
@@ -203,6 +204,17 @@ func TestRandomConcurrentRequestsLeaveNoOverlap(t *testing.T) {
 		rows.Close()
 		if slots != quarters {
 			t.Errorf("got %d slot rows for %d booked quarters", slots, quarters)
+		}
+		// Each accepted booking has its audit record, the groups' records
+		// chained like any others.
+		rep, err := audit.Verify(ctx, db)
+		if err != nil || !rep.OK {
+			t.Errorf("audit log: got %+v, %v want intact", rep, err)
+		}
+		var records int
+		db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE action = 'booking.request'`).Scan(&records)
+		if records != accepted {
+			t.Errorf("got %d booking.request records for %d accepted bookings", records, accepted)
 		}
 	})
 }

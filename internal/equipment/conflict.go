@@ -54,13 +54,33 @@ func newConflict(requested, clash Interval, kind BookingKind, series bool) *Conf
 const (
 	qClash = `SELECT booking_id FROM booking_slots WHERE equipment_id = ? AND quarter >= ? AND quarter < ?
 		AND booking_id <> ? ORDER BY quarter LIMIT 1`
-	qClashBooking  = `SELECT starts_at, ends_at, kind FROM bookings WHERE id = ?`
-	qInsertBooking = `INSERT INTO bookings (equipment_id, kind, requester_org_id, agreement_id, series_id,
+	qClashBooking      = `SELECT starts_at, ends_at, kind FROM bookings WHERE id = ?`
+	qInsertBookingInto = `INSERT INTO bookings (equipment_id, kind, requester_org_id, agreement_id, series_id,
 		starts_at, ends_at, status, purpose, uncovered, requested_by, requested_by_name, decided_by_name, decided_at,
 		version, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) RETURNING id`
-	qEvent = `INSERT INTO booking_events (booking_id, at, actor, action, detail) VALUES (?, ?, ?, ?, ?)`
+		VALUES `
+	qBookingValues = `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`
+	qInsertBooking = qInsertBookingInto + qBookingValues + ` RETURNING id`
+	qEvent         = `INSERT INTO booking_events (booking_id, at, actor, action, detail) VALUES (?, ?, ?, ?, ?)`
 )
+
+// insertBookings is the statement inserting n booking rows, returning
+// their ids.
+func insertBookings(n int) string {
+	if n == 1 {
+		return qInsertBooking
+	}
+	var b strings.Builder
+	b.WriteString(qInsertBookingInto)
+	for k := range n {
+		if k > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(qBookingValues)
+	}
+	b.WriteString(" RETURNING id")
+	return b.String()
+}
 
 // slotBatch is the most slot rows one statement inserts.
 const slotBatch = 300

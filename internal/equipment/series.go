@@ -55,7 +55,7 @@ func (s *Service) BookSeries(ctx context.Context, actor auth.Actor, r SeriesRequ
 	if occ[0].Start.Before(s.clock()) {
 		errs.Add("from", "la première séance (%s) est dans le passé", FrenchSpan(occ[0].Start, occ[0].End))
 	}
-	p, err := s.prepare(ctx, actor, r.EquipmentID, r.RequesterOrgID, r.AgreementID, r.Purpose, occ[0].Date, &errs)
+	p, err := s.prepare(ctx, actor, r.EquipmentID, r.RequesterOrgID, r.AgreementID, r.Purpose, occ[0].Date, Interval{}, &errs)
 	if err != nil {
 		return Series{}, fmt.Errorf("equipment: book series on %d: %w", r.EquipmentID, err)
 	}

@@ -3,6 +3,7 @@ package equipment
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -47,6 +48,9 @@ type bookingJob struct {
 	p     prepared
 	r     Request // normalised: UTC times, trimmed purpose
 	seq   uint64  // arrival order
+	// detail is the audit record's detail, encoded before the job queues
+	// so that the writer does not.
+	detail json.RawMessage
 
 	// Set by the group that wrote it.
 	booking Booking
@@ -200,12 +204,19 @@ func (s *Service) commitGroup(group []*bookingJob) error {
 		if err != nil {
 			return err
 		}
+		todo := make([]*bookingJob, 0, len(group))
 		for _, j := range group {
 			if !active[j.r.EquipmentID] {
 				j.err = errInactive
 				continue
 			}
-			b, held, err := s.insertBookingIfFree(ctx, tx, j.actor, j.p, j.r, now)
+			todo = append(todo, j)
+		}
+		if err := insertBookingRows(ctx, tx, todo, now); err != nil {
+			return err
+		}
+		for _, j := range todo {
+			held, err := holdSlotsIfFree(ctx, tx, j.booking.ID, j.p.equipment.ID, j.booking.Interval())
 			if err != nil {
 				return err
 			}
@@ -214,63 +225,101 @@ func (s *Service) commitGroup(group []*bookingJob) error {
 				if err != nil {
 					return err
 				}
-				j.err = ce
-				continue
+				j.booking, j.err = Booking{}, ce
 			}
-			j.booking = b
 		}
-		// The audit records last: on PostgreSQL the log's lock is held from
-		// the first of them to the commit.
+		// The audit records last, all in one go: on PostgreSQL the log's
+		// lock is held from the first of them to the commit.
+		entries := make([]audit.Entry, 0, len(group))
 		for _, j := range group {
 			if j.err != nil {
 				continue
 			}
-			r, b := j.r, j.booking
-			if err := audit.Record(ctx, tx, j.actor.Audit(r.RequesterOrgID, "booking.request", "booking", strconv.FormatInt(b.ID, 10),
-				map[string]any{"equipment_id": r.EquipmentID, "owner_org_id": j.p.equipment.OwnerOrgID, "starts_at": r.Start,
-					"ends_at": r.End, "agreement_id": r.AgreementID, "status": j.p.status, "uncovered": j.p.uncovered})); err != nil {
-				return err
-			}
+			entries = append(entries, j.actor.Audit(j.r.RequesterOrgID, "booking.request", "booking",
+				strconv.FormatInt(j.booking.ID, 10), j.detail))
 		}
-		return nil
+		return audit.RecordMany(ctx, tx, entries)
 	})
 }
 
-// insertBookingIfFree writes a booking and holds its slots, unless one of
-// them is held already: then it removes what it wrote and held is false.
-// The primary key of booking_slots decides, as for every other write; ON
-// CONFLICT DO NOTHING only turns its refusal into a count instead of an
-// error, which on PostgreSQL would abort the whole group's transaction.
-func (s *Service) insertBookingIfFree(ctx context.Context, tx *store.Tx, actor auth.Actor, p prepared, r Request, now time.Time) (b Booking, held bool, err error) {
-	iv := Interval{r.Start, r.End}
-	b, err = s.newBookingRow(ctx, tx, actor, p, KindBooking, r.RequesterOrgID, r.AgreementID, 0, iv, r.Purpose, now)
-	if err != nil {
-		return Booking{}, false, err
+// bookingRowsChunk is the most booking rows one statement inserts.
+const bookingRowsChunk = 16
+
+// insertBookingRows writes the rows of the jobs' bookings, without their
+// slots, a few per statement, and sets j.booking.
+func insertBookingRows(ctx context.Context, tx *store.Tx, jobs []*bookingJob, now time.Time) error {
+	for len(jobs) > 0 {
+		chunk := jobs[:min(len(jobs), bookingRowsChunk)]
+		jobs = jobs[len(chunk):]
+		args := make([]any, 0, 16*len(chunk))
+		for _, j := range chunk {
+			b, a := bookingRow(j.actor, j.p, KindBooking, j.r.RequesterOrgID, j.r.AgreementID, 0, Interval{j.r.Start, j.r.End}, j.r.Purpose, now)
+			j.booking = b
+			args = append(args, a...)
+		}
+		rows, err := tx.QueryContext(ctx, insertBookings(len(chunk)), args...)
+		if err != nil {
+			return err
+		}
+		ids := make([]int64, 0, len(chunk))
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(ids) != len(chunk) {
+			return fmt.Errorf("equipment: %d booking rows written for %d", len(ids), len(chunk))
+		}
+		// Both engines number the rows of one statement in the order of
+		// its VALUES; RETURNING need not list them in that order.
+		slices.Sort(ids)
+		for i, j := range chunk {
+			j.booking.ID = ids[i]
+		}
 	}
+	return nil
+}
+
+// holdSlotsIfFree holds the slots of a booking whose row is written,
+// unless one of them is held already: then it removes the booking's slots
+// and row, and held is false. The primary key of booking_slots decides, as
+// for every other write; ON CONFLICT DO NOTHING only turns its refusal into
+// a count instead of an error, which on PostgreSQL would abort the whole
+// group's transaction.
+func holdSlotsIfFree(ctx context.Context, tx *store.Tx, bookingID, equipmentID int64, iv Interval) (held bool, err error) {
 	first, last := quarterOf(iv.Start), quarterOf(iv.End)
 	for q := first; q < last; q += slotBatch {
 		end := min(q+slotBatch, last)
 		args := make([]any, 0, 3*(end-q))
 		for k := q; k < end; k++ {
-			args = append(args, p.equipment.ID, k, b.ID)
+			args = append(args, equipmentID, k, bookingID)
 		}
 		res, err := tx.ExecContext(ctx, slotInsert(end-q)+" ON CONFLICT DO NOTHING", args...)
 		if err != nil {
-			return Booking{}, false, err
+			return false, err
 		}
 		if n, err := res.RowsAffected(); err != nil {
-			return Booking{}, false, err
+			return false, err
 		} else if n < end-q {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM booking_slots WHERE booking_id = ?`, b.ID); err != nil {
-				return Booking{}, false, err
+			if _, err := tx.ExecContext(ctx, `DELETE FROM booking_slots WHERE booking_id = ?`, bookingID); err != nil {
+				return false, err
 			}
-			if _, err := tx.ExecContext(ctx, `DELETE FROM bookings WHERE id = ?`, b.ID); err != nil {
-				return Booking{}, false, err
+			if _, err := tx.ExecContext(ctx, `DELETE FROM bookings WHERE id = ?`, bookingID); err != nil {
+				return false, err
 			}
-			return Booking{}, false, nil
+			return false, nil
 		}
 	}
-	return b, true, nil
+	return true, nil
 }
 
 // conflictIn explains, inside the transaction that found it, why an
