@@ -50,19 +50,7 @@ func listAgents(ctx context.Context, q store.Querier, org int64) ([]Agent, error
 	rows, err := q.QueryContext(ctx, `SELECT `+agentColumns+` WHERE a.employer_org_id = ?
 		OR a.id IN (SELECT agent_id FROM staff_secondments WHERE host_org_id = ?)
 		ORDER BY a.family_name, a.given_name, a.id`, org, org)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Agent
-	for rows.Next() {
-		a, err := scanAgent(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return store.Collect(rows, err, scanAgent)
 }
 
 func insertAgent(ctx context.Context, tx *store.Tx, a *Agent, by int64) error {
@@ -118,19 +106,7 @@ func loadCost(ctx context.Context, q store.Querier, agentID int64, year int) (Co
 
 func listCosts(ctx context.Context, q store.Querier, agentID int64) ([]Cost, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+costColumns+` WHERE agent_id = ? ORDER BY year DESC`, agentID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Cost
-	for rows.Next() {
-		c, err := scanCost(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return store.Collect(rows, err, scanCost)
 }
 
 // saveCost inserts (version 0) or updates (over version) c.
@@ -203,19 +179,7 @@ func loadSecondment(ctx context.Context, q store.Querier, id int64) (Secondment,
 // s.), by start date.
 func listSecondments(ctx context.Context, q store.Querier, where string, args ...any) ([]Secondment, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+secondmentColumns+` WHERE `+where+` ORDER BY s.start_date, s.id`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Secondment
-	for rows.Next() {
-		s, err := scanSecondment(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return store.Collect(rows, err, scanSecondment)
 }
 
 func insertSecondment(ctx context.Context, tx *store.Tx, s *Secondment, by int64) error {
@@ -326,19 +290,7 @@ func listTimes(ctx context.Context, q store.Querier, id int64, from, to civil.Da
 		args = append(args, to.String())
 	}
 	rows, err := q.QueryContext(ctx, query+` ORDER BY worked_on, id`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []TimeRecord
-	for rows.Next() {
-		t, err := scanTime(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return store.Collect(rows, err, scanTime)
 }
 
 func insertTime(ctx context.Context, tx *store.Tx, t *TimeRecord) error {
@@ -397,19 +349,7 @@ func scanReimbursement(row interface{ Scan(...any) error }) (Reimbursement, erro
 
 func listReimbursements(ctx context.Context, q store.Querier, secondmentID int64) ([]Reimbursement, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+reimbursementColumns+` WHERE secondment_id = ? ORDER BY period_from, id`, secondmentID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Reimbursement
-	for rows.Next() {
-		r, err := scanReimbursement(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return store.Collect(rows, err, scanReimbursement)
 }
 
 // saveReimbursement inserts r, or updates the row of its statement (a

@@ -428,3 +428,23 @@ func (d Dialect) Rebind(q string) string {
 	}
 	return b.String()
 }
+
+// Collect reads every row of a query with scan and closes rows: the loop
+// every list function would otherwise write again. err is the query's own
+// error, so a call reads `rows, err := q.QueryContext(…); return
+// store.Collect(rows, err, scanThing)`.
+func Collect[T any](rows *sql.Rows, err error, scan func(interface{ Scan(...any) error }) (T, error)) ([]T, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		x, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, x)
+	}
+	return out, rows.Err()
+}
