@@ -76,17 +76,10 @@ func serviceListCommand() command {
 			dsn := dbFlag(fs, env)
 			orgRef := fs.String("org", "", "only the services this organisation provides or benefits from (INSEE code, SIREN or id:N)")
 			format := fs.String("format", "table", "table or json")
-			return func(ctx context.Context, args []string) error {
-				if len(args) > 0 {
-					return fmt.Errorf("%w: unexpected argument %q", errUsage, args[0])
-				}
-				db, err := openDB(ctx, env, *dsn, false)
-				if err != nil {
-					return err
-				}
-				defer db.Close()
+			return onDB(env, dsn, func(ctx context.Context, db *store.DB) error {
 				m := services(db)
 				var list []service.Summary
+				var err error
 				if *orgRef != "" {
 					org, err := resolveOrg(ctx, db, "org", *orgRef)
 					if err != nil {
@@ -116,7 +109,7 @@ func serviceListCommand() command {
 				tw.Flush()
 				fmt.Fprintf(env.Stdout, "%d service(s)\n", len(list))
 				return nil
-			}
+			})
 		},
 	}
 }
@@ -177,15 +170,7 @@ func serviceUnitCostCommand() command {
 			year := fs.Int("year", civil.Today().Year, "the fiscal year")
 			set := fs.String("set", "", "a JSON service.YearInput to record first (lines, budget_update, budget_update_reason, forecast_units, source); - for stdin")
 			format := fs.String("format", "text", "text or json")
-			return func(ctx context.Context, args []string) error {
-				if len(args) > 0 {
-					return fmt.Errorf("%w: unexpected argument %q", errUsage, args[0])
-				}
-				db, err := openDB(ctx, env, *dsn, false)
-				if err != nil {
-					return err
-				}
-				defer db.Close()
+			return onDB(env, dsn, func(ctx context.Context, db *store.DB) error {
 				id, err := serviceID(ctx, db, *svc)
 				if err != nil {
 					return err
@@ -229,7 +214,7 @@ func serviceUnitCostCommand() command {
 				}
 				fmt.Fprintf(env.Stdout, "notification: %s%s\n", late, y.Notification.Message)
 				return nil
-			}
+			})
 		},
 	}
 }

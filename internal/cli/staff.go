@@ -96,15 +96,7 @@ func staffAlertsCommand() command {
 		setup: func(fs *flag.FlagSet, env *Env) func(context.Context, []string) error {
 			dsn := dbFlag(fs, env)
 			org := staffOrgFlag(fs)
-			return func(ctx context.Context, args []string) error {
-				if len(args) > 0 {
-					return fmt.Errorf("%w: unexpected argument %q", errUsage, args[0])
-				}
-				db, err := openDB(ctx, env, *dsn, false)
-				if err != nil {
-					return err
-				}
-				defer db.Close()
+			return onDB(env, dsn, func(ctx context.Context, db *store.DB) error {
 				id, err := org(ctx, db)
 				if err != nil {
 					return err
@@ -122,7 +114,7 @@ func staffAlertsCommand() command {
 				}
 				fmt.Fprintf(env.Stdout, "%d alert(s)\n", len(als))
 				return nil
-			}
+			})
 		},
 	}
 }
