@@ -449,17 +449,29 @@ func (s *Service) alerts(ctx context.Context, actor auth.Actor, orgID int64) ([]
 	}
 	today := s.today()
 	out := []Alert{}
+	// An agent or a convention may carry several secondments: each is read
+	// once per call.
+	agents := map[int64]Agent{}
+	conventions := map[int64]agreement.Agreement{}
 	for _, sec := range secs {
 		byID[sec.ID] = sec
-		ag, err := loadAgent(ctx, q, sec.AgentID)
-		if err != nil {
-			return nil, nil, fail("alerts", err)
+		ag, ok := agents[sec.AgentID]
+		if !ok {
+			if ag, err = loadAgent(ctx, q, sec.AgentID); err != nil {
+				return nil, nil, fail("alerts", err)
+			}
+			agents[sec.AgentID] = ag
 		}
-		rec, err := s.agreements.Get(ctx, actor, sec.AgreementID)
-		if err != nil {
-			return nil, nil, fail("alerts", err)
+		conv, ok := conventions[sec.AgreementID]
+		if !ok {
+			rec, err := s.agreements.Get(ctx, actor, sec.AgreementID)
+			if err != nil {
+				return nil, nil, fail("alerts", err)
+			}
+			conv = rec.Agreement
+			conventions[sec.AgreementID] = conv
 		}
-		for _, al := range secondmentAlerts(sec, ag, rec.Agreement, years[ag.ID], today) {
+		for _, al := range secondmentAlerts(sec, ag, conv, years[ag.ID], today) {
 			if al.OrgID == 0 || al.OrgID == orgID {
 				out = append(out, al)
 			}

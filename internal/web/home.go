@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"slices"
 
 	"voisines/internal/agreement"
 	"voisines/internal/auth"
@@ -64,6 +65,16 @@ func (h *Handler) homeAlerts(r *http.Request, a auth.Actor) ([]homeAlert, bool, 
 			out = append(out, homeAlert{OrgAlert: al, OrgName: m.OrgName, KindName: homeAlertKind(al.Kind)})
 		}
 	}
+	// Earliest due first across organisations; undated alerts last.
+	slices.SortStableFunc(out, func(x, y homeAlert) int {
+		if x.Due.IsZero() != y.Due.IsZero() {
+			if x.Due.IsZero() {
+				return 1
+			}
+			return -1
+		}
+		return x.Due.Compare(y.Due)
+	})
 	return out, checked, nil
 }
 
