@@ -159,23 +159,22 @@ func relation(self, other PartyRef) Relation {
 // kind k on side, with relation rel: the kind's own row for rel, then the
 // kind's row for any relation, then the generic rows.
 func pickAccount(rules []AccountRule, k agreement.Kind, rel Relation, side Side) AccountRule {
-	for _, want := range [][2]string{{string(k), string(rel)}, {string(k), "*"}, {"*", string(rel)}, {"*", "*"}} {
-		for _, r := range rules {
-			if r.Side == side && r.Instrument == want[0] && string(r.Counterparty) == want[1] {
-				return r
-			}
-		}
-	}
-	return AccountRule{}
+	return firstRule(rules, side, [][2]string{{string(k), string(rel)}, {string(k), "*"}, {"*", string(rel)}, {"*", "*"}})
 }
 
 // pickACAccount returns the rule for a flow settled against the
 // attribution de compensation: the ACInstrument rows only, so that such a
 // flow never gets the account of a titre or mandat.
 func pickACAccount(rules []AccountRule, rel Relation, side Side) AccountRule {
-	for _, want := range []string{string(rel), "*"} {
+	return firstRule(rules, side, [][2]string{{ACInstrument, string(rel)}, {ACInstrument, "*"}})
+}
+
+// firstRule returns the rule on side matching the first (instrument,
+// counterparty) pair of wants that has one, or the zero rule.
+func firstRule(rules []AccountRule, side Side, wants [][2]string) AccountRule {
+	for _, want := range wants {
 		for _, r := range rules {
-			if r.Side == side && r.Instrument == ACInstrument && string(r.Counterparty) == want {
+			if r.Side == side && r.Instrument == want[0] && string(r.Counterparty) == want[1] {
 				return r
 			}
 		}
