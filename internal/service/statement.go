@@ -298,6 +298,18 @@ func (m *Manager) Statements(ctx context.Context, actor auth.Actor, id int64) ([
 	if err != nil {
 		return nil, fail("statements", err)
 	}
+	return m.StatementsOf(ctx, actor, s)
+}
+
+// StatementsOf is Statements for a service already read. s must come from
+// Get (or ByAgreement) for the same actor in the same request: StatementsOf
+// does not read the service or its convention again, so it does not re-check
+// that actor is a user of one of its parties (the ledger applies its own
+// checks to actor).
+func (m *Manager) StatementsOf(ctx context.Context, actor auth.Actor, s Service) ([]ledger.Statement, error) {
+	if actor.Anonymous() {
+		return nil, fail("statements", auth.ErrUnauthenticated)
+	}
 	ss, err := m.ledger.Statements(ctx, actor, s.AgreementID)
 	if err != nil {
 		return nil, fail("statements", err)

@@ -290,6 +290,19 @@ func (m *Manager) Usage(ctx context.Context, actor auth.Actor, id int64, f Usage
 	if err != nil {
 		return UsageView{}, fail("usage", err)
 	}
+	return m.UsageOf(ctx, actor, s, f)
+}
+
+// UsageOf is Usage for a service already read, with the same visibility
+// rules (a beneficiary's users see only their organisation's usage). s must
+// come from Get (or ByAgreement) for the same actor in the same request:
+// UsageOf does not read the service or its convention again, so it does not
+// re-check that actor is a user of one of its parties.
+func (m *Manager) UsageOf(ctx context.Context, actor auth.Actor, s Service, f UsageFilter) (UsageView, error) {
+	if actor.Anonymous() {
+		return UsageView{}, fail("usage", auth.ErrUnauthenticated)
+	}
+	id := s.ID
 	v := UsageView{ServiceID: id, Unit: s.Unit, From: f.From, To: f.To, Lines: []UsageLine{}, Totals: []UsageTotal{}}
 	v.All = auth.Authorize(actor, auth.ReadPrivate, s.Provider.OrgID) == nil
 	visible := func(org int64) bool {

@@ -283,7 +283,18 @@ func (m *Manager) Years(ctx context.Context, actor auth.Actor, id int64) ([]Year
 	if err != nil {
 		return nil, fail("years", err)
 	}
-	years, err := yearNumbers(ctx, m.db.Reader(), id)
+	return m.YearsOf(ctx, actor, s)
+}
+
+// YearsOf is Years for a service already read. s must come from Get (or
+// ByAgreement) for the same actor in the same request: YearsOf does not read
+// the service or its convention again, so it does not re-check that actor is
+// a user of one of its parties.
+func (m *Manager) YearsOf(ctx context.Context, actor auth.Actor, s Service) ([]Year, error) {
+	if actor.Anonymous() {
+		return nil, fail("years", auth.ErrUnauthenticated)
+	}
+	years, err := yearNumbers(ctx, m.db.Reader(), s.ID)
 	if err != nil {
 		return nil, fail("years", err)
 	}

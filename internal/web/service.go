@@ -565,7 +565,7 @@ func (h *Handler) buildServicePage(r *http.Request, a auth.Actor, s service.Serv
 	for i, wt := range s.Weights {
 		d.Weights = append(d.Weights, svcWeightRow{Index: i, Type: wt.Type, Label: wt.Label, Value: svcQuantity(wt.Weight)})
 	}
-	years, err := h.services.Years(ctx, a, s.ID)
+	years, err := h.services.YearsOf(ctx, a, s)
 	if err != nil {
 		return d, 0, err
 	}
@@ -587,7 +587,7 @@ func (h *Handler) buildServicePage(r *http.Request, a auth.Actor, s service.Serv
 		f.To, _ = civil.Parse(v)
 	}
 	f.Beneficiary, _ = strconv.ParseInt(d.Filter["beneficiaire"], 10, 64)
-	if d.Usage, err = h.services.Usage(ctx, a, s.ID, f); err != nil {
+	if d.Usage, err = h.services.UsageOf(ctx, a, s, f); err != nil {
 		return d, 0, err
 	}
 	d.FilterBeneficiaries = []option{{Value: "", Label: "Tous ceux que vous pouvez voir", Selected: f.Beneficiary == 0}}
@@ -628,7 +628,7 @@ func (h *Handler) buildServicePage(r *http.Request, a auth.Actor, s service.Serv
 		d.Totals = append(d.Totals, svcTotalRow{Name: t.BeneficiaryName, ByType: strings.Join(parts, ", "), Quantity: svcQuantity(t.Quantity),
 			Weighted: svcQuantity(t.Weighted), Records: t.Records})
 	}
-	sts, err := h.services.Statements(ctx, a, s.ID)
+	sts, err := h.services.StatementsOf(ctx, a, s)
 	if err != nil {
 		return d, 0, err
 	}
