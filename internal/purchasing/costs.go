@@ -114,6 +114,20 @@ func (s *Service) CostStatements(ctx context.Context, actor auth.Actor, id int64
 	if err != nil {
 		return nil, fail("cost statements", err)
 	}
+	return s.costStatements(ctx, actor, g)
+}
+
+// CostStatementsOf is CostStatements for group g, sparing a reload: g must
+// be the group Get returned for the same actor.
+func (s *Service) CostStatementsOf(ctx context.Context, actor auth.Actor, g Group) ([]ledger.Statement, error) {
+	if _, err := viewerOfGot(actor, g); err != nil {
+		return nil, fail("cost statements", err)
+	}
+	return s.costStatements(ctx, actor, g)
+}
+
+// costStatements is the body of CostStatements for group g as read or got.
+func (s *Service) costStatements(ctx context.Context, actor auth.Actor, g Group) ([]ledger.Statement, error) {
 	out, err := s.ledger.Statements(ctx, actor, g.AgreementID)
 	if err != nil {
 		return nil, fail("cost statements", err)

@@ -337,6 +337,14 @@ func ComputeProcedure(t Table, date civil.Date, g Group) (Procedure, error) {
 		}
 		lots = append(lots, LotValue{LotID: l.ID, Number: l.Number, Label: l.Label, Nature: l.Nature, Value: v})
 	}
+	return computeProcedure(t, date, g, lots)
+}
+
+// computeProcedure is ComputeProcedure on lots, the group's lots valued at
+// the sum of every member's needs: g's needs serve only for each member's
+// procedure alone, so a member alone is computed right when g holds its
+// needs in full.
+func computeProcedure(t Table, date civil.Date, g Group, lots []LotValue) (Procedure, error) {
 	d, err := Decide(t, date, lots, g.MainNature, "de tous les membres")
 	if err != nil {
 		return Procedure{}, err

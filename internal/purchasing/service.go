@@ -503,6 +503,37 @@ func (s *Service) Procedure(ctx context.Context, actor auth.Actor, id int64, dat
 	if err != nil {
 		return Procedure{}, fail("procedure", err)
 	}
+	return s.procedure(g, v, date)
+}
+
+// ProcedureOf is Procedure for group g, sparing a reload: g must be the
+// group Get returned for the same actor (whose needs are redacted for the
+// viewer; the lots' totals still count every member's).
+func (s *Service) ProcedureOf(ctx context.Context, actor auth.Actor, g Group, date civil.Date) (Procedure, error) {
+	v, err := viewerOfGot(actor, g)
+	if err != nil {
+		return Procedure{}, fail("procedure", err)
+	}
+	return s.procedure(g, v, date)
+}
+
+// viewerOfGot checks actor as read does, for group g already read.
+func viewerOfGot(actor auth.Actor, g Group) (viewer, error) {
+	if err := checkActor(actor); err != nil {
+		return viewer{}, err
+	}
+	v, ok := viewerOf(actor, g)
+	if !ok {
+		return viewer{}, fmt.Errorf("group %d: %w", g.ID, store.ErrNotFound)
+	}
+	return v, nil
+}
+
+// procedure is the body of Procedure for group g as read or got by viewer
+// v: the group's decision stands on the lots' totals, which count every
+// member's needs even where g's needs are redacted for v, and v sees the
+// procedures alone of the members it sees, whose needs g holds.
+func (s *Service) procedure(g Group, v viewer, date civil.Date) (Procedure, error) {
 	var p Procedure
 	switch {
 	case g.Procedure != nil && (date.IsZero() || date == g.LaunchDate):
@@ -511,7 +542,12 @@ func (s *Service) Procedure(ctx context.Context, actor auth.Actor, id int64, dat
 		if date.IsZero() {
 			date = s.today()
 		}
-		if p, err = ComputeProcedure(s.table, date, g); err != nil {
+		lots := make([]LotValue, 0, len(g.Lots))
+		for _, l := range g.Lots {
+			lots = append(lots, LotValue{LotID: l.ID, Number: l.Number, Label: l.Label, Nature: l.Nature, Value: l.Total})
+		}
+		var err error
+		if p, err = computeProcedure(s.table, date, g, lots); err != nil {
 			return Procedure{}, err
 		}
 	}

@@ -410,22 +410,17 @@ func (h *Handler) groupData(r *http.Request, a auth.Actor, id int64, date civil.
 		}
 		for _, m := range g.Members {
 			n, has := g.Need(l.ID, m.OrgID)
-			if !has {
-				continue
-			}
-			pv := priceView{OrgID: n.OrgID, Name: m.Name}
-			if awarded {
-				for _, p := range aw.Prices {
-					if p.OrgID == n.OrgID {
-						pv.Amount, pv.Field = p.Amount.String(), plainAmount(p.Amount)
+			if has {
+				pv := priceView{OrgID: n.OrgID, Name: m.Name}
+				if awarded {
+					for _, p := range aw.Prices {
+						if p.OrgID == n.OrgID {
+							pv.Amount, pv.Field = p.Amount.String(), plainAmount(p.Amount)
+						}
 					}
 				}
+				lv.Prices = append(lv.Prices, pv)
 			}
-			lv.Prices = append(lv.Prices, pv)
-		}
-		d.Lots = append(d.Lots, lv)
-		for _, m := range g.Members {
-			n, has := g.Need(l.ID, m.OrgID)
 			if !has && !writes[m.OrgID] {
 				continue
 			}
@@ -452,6 +447,7 @@ func (h *Handler) groupData(r *http.Request, a auth.Actor, id int64, date civil.
 			}
 			d.Needs = append(d.Needs, nv)
 		}
+		d.Lots = append(d.Lots, lv)
 	}
 	// The procedure: stored on launch, or computed for the date.
 	if date.IsZero() {
@@ -462,11 +458,11 @@ func (h *Handler) groupData(r *http.Request, a auth.Actor, id int64, date civil.
 		var p purchasing.Procedure
 		var perr error
 		if g.Status == purchasing.Launched {
-			p, perr = h.purchase.Procedure(r.Context(), a, id, civil.Date{})
+			p, perr = h.purchase.ProcedureOf(r.Context(), a, g, civil.Date{})
 			d.Stored = true
 			d.ProcedureTitle = "Procédure arrêtée au lancement du " + g.LaunchDate.French()
 		} else {
-			p, perr = h.purchase.Procedure(r.Context(), a, id, date)
+			p, perr = h.purchase.ProcedureOf(r.Context(), a, g, date)
 			d.ProcedureTitle = "Procédure pour un lancement le " + date.French()
 		}
 		switch fes, ok := validate.As(perr); {
@@ -509,7 +505,7 @@ func (h *Handler) groupData(r *http.Request, a auth.Actor, id int64, date civil.
 			d.SavingsTotal = fmt.Sprintf("%s payés auparavant, %s au marché : %s d'économie", s.Total.Previous, s.Total.Awarded, s.Total.Saving)
 		}
 		d.CostFrom, d.CostTo = g.LaunchDate.String(), civil.New(g.LaunchDate.Year, 12, 31).String()
-		sts, err := h.purchase.CostStatements(r.Context(), a, id)
+		sts, err := h.purchase.CostStatementsOf(r.Context(), a, g)
 		if err != nil {
 			return nil, err
 		}
