@@ -5,6 +5,16 @@
 // against a bare net/http handler that only decodes the body, as the
 // ceiling of the client and the HTTP stack on this machine.
 //
+// Each measurement runs twice by default (-rates 0,2000): once as a closed
+// loop, every client sending its next request as soon as the last is
+// answered, which finds the most bookings per second the machine can
+// accept; its latency is then set by the queue of 64 clients (on average
+// 64 / throughput, by Little's law), not by the server alone. Then paced
+// at 2,000 requests per second offered by the same 64 clients: request i
+// is due at start + i/rate and its latency counts from then, so a server
+// that falls behind is charged for the requests it kept waiting. That is
+// the latency a user sees at that load.
+//
 // Every tenth request asks again for a slot already taken and must get a
 // 409; the others ask for free slots and must be accepted. At the end the
 // bookings table is checked for overlapping active bookings, straight from
@@ -15,6 +25,7 @@
 //	go run ./bench/bookings                       # SQLite, then PostgreSQL if reachable
 //	go run ./bench/bookings -engines sqlite -clients 64 -requests 20000 -duration 15s
 //	go run ./bench/bookings -engines sqlite -duration 8s -runs 5   # min and median of 5 runs
+//	go run ./bench/bookings -engines sqlite -rates 0,1000,2000,3000  # a closed loop, then three paces
 //
 // On a machine shared with other work, one run says little: -runs repeats
 // each measurement, alternating the engines and the bare handler, notes the
@@ -46,6 +57,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 	"slices"
 	"strings"
 	"sync"
@@ -69,6 +81,12 @@ type config struct {
 	equipment int
 	pg        string
 	runs      int
+	// rate, when not 0, paces the clients: request i is due at
+	// start + i/rate, and its latency counts from then, so that a
+	// server falling behind is charged for the requests it kept waiting
+	// (no coordinated omission). 0 is a closed loop: each client sends its
+	// next request as soon as the last is answered.
+	rate float64
 }
 
 // result is what one run measured.
@@ -106,17 +124,10 @@ func main() {
 	flag.IntVar(&cfg.equipment, "equipment", 16, "pieces of equipment the clients book")
 	flag.StringVar(&cfg.pg, "pg", os.Getenv("VOISINES_TEST_POSTGRES"), "PostgreSQL URL")
 	flag.IntVar(&cfg.runs, "runs", 1, "repeat each measurement this many times and summarise")
-	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	rates := flag.String("rates", "0,2000", "loads to measure, comma-separated: 0 for clients as fast as answered (a closed loop), or requests per second offered at a steady pace")
+	flag.StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile of the first run's load (not its set-up) to this file")
+	flag.StringVar(&tracefile, "trace", "", "write an execution trace of the first run's load to this file (go tool trace)")
 	flag.Parse()
-	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
-		if err != nil {
-			fmt.Fprintln(os.Stderr, "bookings:", err)
-			os.Exit(1)
-		}
-		pprof.StartCPUProfile(f)
-		defer pprof.StopCPUProfile()
-	}
 	if cfg.pg == "" {
 		cfg.pg = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
 	}
@@ -128,35 +139,58 @@ func main() {
 		if cfg.runs > 1 {
 			suffix = fmt.Sprintf(" #%d", run)
 		}
-		for _, engine := range strings.Split(*engines, ",") {
-			load := currentLoad()
-			r, err := runEngine(ctx, strings.TrimSpace(engine), cfg)
-			if err != nil {
-				fmt.Fprintf(os.Stderr, "bookings: %s: %v\n", engine, err)
-				continue
+		for _, rate := range strings.Split(*rates, ",") {
+			c := cfg
+			if _, err := fmt.Sscan(strings.TrimSpace(rate), &c.rate); err != nil || c.rate < 0 {
+				fmt.Fprintf(os.Stderr, "bookings: -rates: %q is not a number of requests per second\n", rate)
+				os.Exit(2)
 			}
-			r.name += suffix
-			r.load = load
-			results = append(results, r)
-		}
-		load := currentLoad()
-		bare, err := runBare(cfg)
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "bookings: bare handler: %v\n", err)
-		} else {
-			bare.name += suffix
-			bare.load = load
-			results = append(results, bare)
+			for _, engine := range strings.Split(*engines, ",") {
+				load := currentLoad()
+				r, err := runEngine(ctx, strings.TrimSpace(engine), c)
+				if err != nil {
+					fmt.Fprintf(os.Stderr, "bookings: %s: %v\n", engine, err)
+					continue
+				}
+				r.name += pace(c) + suffix
+				r.load = load
+				results = append(results, r)
+			}
+			load := currentLoad()
+			bare, err := runBare(c)
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "bookings: bare handler: %v\n", err)
+			} else {
+				bare.name += pace(c) + suffix
+				bare.load = load
+				results = append(results, bare)
+			}
 		}
 	}
 	report(os.Stdout, cfg, results)
 	for _, r := range results {
 		if r.overlaps != 0 || r.errors != 0 {
-			pprof.StopCPUProfile()
 			os.Exit(1)
 		}
 	}
 }
+
+// pace names a run's load: nothing for a closed loop, "@ 2000/s" when
+// paced.
+func pace(cfg config) string {
+	if cfg.rate == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" @ %.0f/s", cfg.rate)
+}
+
+// cpuprofile names the file that receives a CPU profile of the first
+// load; set-up (logging 64 clients in with argon2id) is left out.
+var cpuprofile string
+
+// tracefile names the file that receives an execution trace of the first
+// load: scheduling delays and waits for the writer or a read connection.
+var tracefile string
 
 // loadAverage is the machine's load before the runs: other processes on
 // the machine take CPU from the benchmark.
@@ -425,6 +459,20 @@ func load(cfg config, do func(worker, n int) (int, error)) result {
 	var sent atomic.Int64
 	deadline := time.Now().Add(cfg.duration)
 	var wg sync.WaitGroup
+	if cpuprofile != "" {
+		f, err := os.Create(cpuprofile)
+		if err == nil && pprof.StartCPUProfile(f) == nil {
+			defer func() { pprof.StopCPUProfile(); f.Close() }()
+		}
+		cpuprofile = ""
+	}
+	if tracefile != "" {
+		f, err := os.Create(tracefile)
+		if err == nil && trace.Start(f) == nil {
+			defer func() { trace.Stop(); f.Close() }()
+		}
+		tracefile = ""
+	}
 	began, cpu0 := time.Now(), cpuTime()
 	for w := range cfg.clients {
 		wg.Add(1)
@@ -434,10 +482,20 @@ func load(cfg config, do func(worker, n int) (int, error)) result {
 			var accepted, conflicts, errs int
 			var first string
 			for n := 0; ; n++ {
-				if sent.Add(1) > int64(cfg.requests) || time.Now().After(deadline) {
+				i := sent.Add(1)
+				if i > int64(cfg.requests) || time.Now().After(deadline) {
 					break
 				}
 				t0 := time.Now()
+				if cfg.rate > 0 {
+					// Request i is due at began + (i-1)/rate, whether or
+					// not a client was free then.
+					t0 = began.Add(time.Duration(float64(i-1) / cfg.rate * float64(time.Second)))
+					if !t0.Before(deadline) {
+						break
+					}
+					time.Sleep(time.Until(t0))
+				}
 				status, err := do(w, n)
 				lat = append(lat, time.Since(t0))
 				switch {

@@ -126,12 +126,18 @@ func (s *Service) handOver(group []*bookingJob) {
 		q.leaders--
 	}
 	q.mu.Unlock()
+	// The group's own jobs are answered first and the next leader woken
+	// last: the goroutine a channel send wakes runs next on this
+	// processor, before everything already waiting to run, and only the
+	// last one woken keeps that place. Under load dozens of goroutines
+	// wait to run; woken first, the next leader would wait behind them
+	// all while nobody writes.
+	for _, g := range group[1:] {
+		g.wake <- false
+	}
 	if next != nil {
 		next[0].group = next
 		next[0].wake <- true
-	}
-	for _, g := range group[1:] {
-		g.wake <- false
 	}
 	if p != nil {
 		panic(p)
@@ -186,8 +192,16 @@ func (s *Service) writeGroup(group []*bookingJob) {
 // error returned means nothing was written.
 func (s *Service) commitGroup(group []*bookingJob) error {
 	// One request's cancellation must not roll back the others' bookings.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(group[0].ctx), 30*time.Second)
-	defer cancel()
+	// On PostgreSQL a deadline still bounds a group stuck on the network.
+	// SQLite's statements run in this process and its lock waits are
+	// bounded by busy_timeout; a context that can end would only make the
+	// driver start a watcher goroutine for every statement of the group.
+	ctx := context.WithoutCancel(group[0].ctx)
+	if s.db.Dialect == store.Postgres {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, 30*time.Second)
+		defer cancel()
+	}
 	for _, j := range group {
 		j.booking, j.err = Booking{}, nil
 	}

@@ -63,6 +63,9 @@ type DB struct {
 	// unlike the writer's, they are prepared on first use, since the read
 	// pool has several connections and nothing holds them.
 	readStmts stmtCache
+	// ckpt copies SQLite's write-ahead log back into the database file in
+	// the background (checkpoint.go); nil on PostgreSQL.
+	ckpt *checkpointer
 }
 
 // stmtCache keeps the writer's prepared statements by query text, so that a
@@ -184,18 +187,30 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 	return &DB{Dialect: Postgres, write: db, read: db, dsn: dsn}, nil
 }
 
-func sqliteDSN(path string, readOnly bool) string {
+// dsnRole says what a SQLite connection is for.
+type dsnRole int
+
+const (
+	dsnWriter     dsnRole = iota // the single writer
+	dsnReader                    // the read pool: queries only
+	dsnCheckpoint                // the checkpointer (checkpoint.go)
+)
+
+func sqliteDSN(path string, role dsnRole) string {
 	q := url.Values{}
 	// busy_timeout first, so that every later pragma waits for a lock too.
 	q.Add("_pragma", "busy_timeout(10000)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "cache_size(-32000)")
-	if readOnly {
-		q.Add("_pragma", "query_only(1)")
-	} else {
+	switch role {
+	case dsnWriter:
+		q.Add("_pragma", "cache_size(-32000)")
+		q.Add("_pragma", fmt.Sprintf("wal_autocheckpoint(%d)", walWriterPages))
 		q.Set("_txlock", "immediate")
+	case dsnReader:
+		q.Add("_pragma", "cache_size(-32000)")
+		q.Add("_pragma", "query_only(1)")
 	}
 	return "file:" + path + "?" + q.Encode()
 }
@@ -206,7 +221,7 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 			return nil, fmt.Errorf("store: create directory for %s: %w", path, err)
 		}
 	}
-	w, err := sql.Open("sqlite", sqliteDSN(path, false))
+	w, err := sql.Open("sqlite", sqliteDSN(path, dsnWriter))
 	if err != nil {
 		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
 	}
@@ -217,21 +232,33 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
 	}
-	r, err := sql.Open("sqlite", sqliteDSN(path, true))
+	r, err := sql.Open("sqlite", sqliteDSN(path, dsnReader))
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("store: open sqlite %s for reading: %w", path, err)
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	return &DB{Dialect: SQLite, write: w, read: r, dsn: path}, nil
+	ckpt, err := startCheckpointer(path)
+	if err != nil {
+		w.Close()
+		r.Close()
+		return nil, err
+	}
+	return &DB{Dialect: SQLite, write: w, read: r, dsn: path, ckpt: ckpt}, nil
 }
 
 // Close closes every pool.
 func (db *DB) Close() error {
+	var err error
+	if db.ckpt != nil {
+		err = db.ckpt.stop()
+	}
 	db.stmts.close()
 	db.readStmts.close()
-	err := db.write.Close()
+	if werr := db.write.Close(); err == nil {
+		err = werr
+	}
 	if db.read != db.write {
 		if rerr := db.read.Close(); err == nil {
 			err = rerr
