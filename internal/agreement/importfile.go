@@ -12,7 +12,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -70,41 +69,6 @@ type ImportRow struct {
 	Notes     string
 	// Warnings are the non-blocking violations, to show after the import.
 	Warnings []Violation
-}
-
-// ImportError is one problem found in an import file.
-type ImportError struct {
-	Line    int    // 0 for the file as a whole
-	Column  string // "" for the whole line
-	Message string // French
-}
-
-// Error returns "ligne 37, colonne « date_debut » : …".
-func (e ImportError) Error() string {
-	var where []string
-	if e.Line > 0 {
-		where = append(where, "ligne "+strconv.Itoa(e.Line))
-	}
-	if e.Column != "" {
-		where = append(where, "colonne « "+e.Column+" »")
-	}
-	if len(where) == 0 {
-		return e.Message
-	}
-	return strings.Join(where, ", ") + " : " + e.Message
-}
-
-// ImportErrors is every problem found in a refused import file, in line
-// order. ParseImport returns it as its error; get it back with errors.As.
-type ImportErrors []ImportError
-
-// Error returns one problem per line of text.
-func (es ImportErrors) Error() string {
-	lines := make([]string, len(es))
-	for i, e := range es {
-		lines[i] = e.Error()
-	}
-	return strings.Join(lines, "\n")
 }
 
 // ImportColumn documents a column of the import format.
@@ -172,7 +136,7 @@ func ImportColumns() []ImportColumn { return slices.Clone(importColumns) }
 // (UTF-8, or Windows-1252 as older spreadsheet software writes it; ";" or
 // "," separator, detected; byte-order mark tolerated) or FormatXLSX (the
 // first sheet), resolving each party's code with resolve. It returns
-// every row, or — when any line is wrong — no row and an ImportErrors
+// every row, or — when any line is wrong — no row and a csvin.Errors
 // listing every problem. A row is wrong when a cell cannot be read or when
 // the convention it describes breaks a blocking rule of Validate. Other
 // errors (an unreadable file, a failing resolver) stop the import.
@@ -182,7 +146,7 @@ func ParseImport(ctx context.Context, r io.Reader, format string, resolve Resolv
 		return nil, fmt.Errorf("agreement: import: read: %w", err)
 	}
 	if len(data) > MaxImportBytes {
-		return nil, ImportErrors{{Message: fmt.Sprintf("le fichier dépasse la taille maximale de %d Mo", MaxImportBytes>>20)}}
+		return nil, csvin.Errors{{Message: fmt.Sprintf("le fichier dépasse la taille maximale de %d Mo", MaxImportBytes>>20)}}
 	}
 	var table []importRecord
 	switch strings.ToLower(format) {
@@ -208,11 +172,11 @@ type importRecord struct {
 }
 
 // readImportCSV splits a CSV file into records. A malformed file (a stray
-// quote) is an ImportErrors naming where it went wrong.
+// quote) is a csvin.Errors naming where it went wrong.
 func readImportCSV(data []byte) ([]importRecord, error) {
 	data, ok := csvin.UTF8(data)
 	if !ok {
-		return nil, ImportErrors{{Message: "le fichier n'est ni en UTF-8 ni en Windows-1252 : enregistrez-le au format « CSV UTF-8 »"}}
+		return nil, csvin.Fail("%s", csvin.EncodingMessage)
 	}
 	cr := csv.NewReader(bytes.NewReader(data))
 	cr.Comma = csvSeparator(data)
@@ -225,7 +189,7 @@ func readImportCSV(data []byte) ([]importRecord, error) {
 		}
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
-			return nil, ImportErrors{{Line: pe.Line, Message: "guillemet mal placé : une cellule qui contient un guillemet, un séparateur ou un retour à la ligne doit être entourée de guillemets, et ses guillemets doublés"}}
+			return nil, csvin.Errors{{Line: pe.Line, Message: "guillemet mal placé : une cellule qui contient un guillemet, un séparateur ou un retour à la ligne doit être entourée de guillemets, et ses guillemets doublés"}}
 		}
 		if err != nil {
 			return nil, fmt.Errorf("agreement: import: read CSV: %w", err)
@@ -239,8 +203,8 @@ func readImportCSV(data []byte) ([]importRecord, error) {
 	return out, nil
 }
 
-func tooManyImportRows() ImportErrors {
-	return ImportErrors{{Message: fmt.Sprintf("le fichier compte plus de %d conventions : découpez-le en plusieurs fichiers", MaxImportRows)}}
+func tooManyImportRows() csvin.Errors {
+	return csvin.Errors{{Message: fmt.Sprintf("le fichier compte plus de %d conventions : découpez-le en plusieurs fichiers", MaxImportRows)}}
 }
 
 // csvSeparator returns the CSV separator: the one of ";" and "," that the
@@ -274,16 +238,16 @@ func csvSeparator(data []byte) rune {
 func readImportXLSX(data []byte) ([]importRecord, error) {
 	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: 64 << 20, UnzipXMLSizeLimit: 16 << 20})
 	if err != nil {
-		return nil, ImportErrors{{Message: "le fichier n'est pas un classeur XLSX lisible"}}
+		return nil, csvin.Errors{{Message: "le fichier n'est pas un classeur XLSX lisible"}}
 	}
 	defer f.Close()
 	sheets := f.GetSheetList()
 	if len(sheets) == 0 {
-		return nil, ImportErrors{{Message: "le classeur ne contient aucune feuille"}}
+		return nil, csvin.Errors{{Message: "le classeur ne contient aucune feuille"}}
 	}
 	rows, err := f.GetRows(sheets[0], excelize.Options{RawCellValue: true})
 	if err != nil {
-		return nil, ImportErrors{{Message: fmt.Sprintf("la feuille « %s » est illisible", sheets[0])}}
+		return nil, csvin.Errors{{Message: fmt.Sprintf("la feuille « %s » est illisible", sheets[0])}}
 	}
 	if len(rows) > MaxImportRows+1 {
 		return nil, tooManyImportRows()
@@ -302,7 +266,7 @@ type importer struct {
 	xlsx    bool
 	today   civil.Date
 	parties map[string]resolvedParty // by normalised code: one lookup per organisation
-	errs    ImportErrors
+	errs    csvin.Errors
 	fatal   error // a resolver failure: stop
 	header  map[string]int
 	width   int                 // cells of the header row
@@ -315,7 +279,7 @@ type resolvedParty struct {
 }
 
 func (p *importer) fail(line int, col, format string, args ...any) {
-	p.errs = append(p.errs, ImportError{Line: line, Column: col, Message: fmt.Sprintf(format, args...)})
+	p.errs.Add(line, col, format, args...)
 }
 
 func (p *importer) run(table []importRecord) ([]ImportRow, error) {
@@ -324,13 +288,13 @@ func (p *importer) run(table []importRecord) ([]ImportRow, error) {
 		return !slices.ContainsFunc(r.cells, func(c string) bool { return strings.TrimSpace(c) != "" })
 	})
 	if len(table) == 0 {
-		return nil, ImportErrors{{Message: "le fichier est vide : la première ligne doit nommer les colonnes"}}
+		return nil, csvin.Errors{{Message: "le fichier est vide : la première ligne doit nommer les colonnes"}}
 	}
 	if !p.readHeader(table[0]) {
 		return nil, p.errs
 	}
 	if len(table) == 1 {
-		return nil, ImportErrors{{Message: "le fichier ne contient aucune convention sous la ligne d'en-tête"}}
+		return nil, csvin.Errors{{Message: "le fichier ne contient aucune convention sous la ligne d'en-tête"}}
 	}
 	var rows []ImportRow
 	firstLine := map[string]int{}
@@ -352,7 +316,7 @@ func (p *importer) run(table []importRecord) ([]ImportRow, error) {
 		}
 	}
 	if len(p.errs) > 0 {
-		slices.SortStableFunc(p.errs, func(a, b ImportError) int { return cmp.Compare(a.Line, b.Line) })
+		p.errs.Sort()
 		return nil, p.errs
 	}
 	return rows, nil
@@ -731,21 +695,13 @@ func (l *importLine) date(col string) civil.Date {
 	return d
 }
 
-var frenchDatePattern = regexp.MustCompile(`^(\d{1,2})/(\d{1,2})/(\d{4})$`)
 var excelSerialPattern = regexp.MustCompile(`^\d{1,6}(\.\d+)?$`)
 
 // parseImportDate reads "2026-04-30" or "30/04/2026", and in a workbook the
 // serial number a date cell holds.
 func parseImportDate(v string, xlsx bool) (civil.Date, bool) {
-	if d, err := civil.Parse(v); err == nil {
+	if d, err := civil.ParseFrench(v); err == nil {
 		return d, true
-	}
-	if m := frenchDatePattern.FindStringSubmatch(v); m != nil {
-		day, _ := strconv.Atoi(m[1])
-		month, _ := strconv.Atoi(m[2])
-		year, _ := strconv.Atoi(m[3])
-		d := civil.Date{Year: year, Month: time.Month(month), Day: day}
-		return d, d.IsValid() && year > 0
 	}
 	if xlsx && excelSerialPattern.MatchString(v) {
 		// Serial numbers of 1 January 1950 to 31 December 2099: a bare

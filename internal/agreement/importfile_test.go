@@ -18,6 +18,7 @@ import (
 	"golang.org/x/text/encoding/charmap"
 
 	"voisines/internal/civil"
+	"voisines/internal/csvin"
 )
 
 // importResolver knows the organisations of the fixtures by INSEE code and
@@ -119,15 +120,15 @@ func importFile(t testing.TB, format string, rows [][]string) []byte {
 	return importCSV(t, rows)
 }
 
-func parseFile(t testing.TB, format string, data []byte) ([]ImportRow, ImportErrors) {
+func parseFile(t testing.TB, format string, data []byte) ([]ImportRow, csvin.Errors) {
 	t.Helper()
 	rows, err := ParseImport(context.Background(), bytes.NewReader(data), format, newImportResolver())
 	if err == nil {
 		return rows, nil
 	}
-	var ie ImportErrors
+	var ie csvin.Errors
 	if !errors.As(err, &ie) {
-		t.Fatalf("ParseImport: got %v, want ImportErrors", err)
+		t.Fatalf("ParseImport: got %v, want csvin.Errors", err)
 	}
 	if rows != nil {
 		t.Errorf("got %d rows along with errors, want none", len(rows))
@@ -329,7 +330,7 @@ func TestEveryColumnError(t *testing.T) {
 				t.Logf("%s: %s", format, brief(errs))
 				col := orColumn(tt.errCol, tt.col)
 				prefix := fmt.Sprintf("ligne 3, colonne « %s » : ", col)
-				if !slices.ContainsFunc(errs, func(e ImportError) bool {
+				if !slices.ContainsFunc(errs, func(e csvin.Error) bool {
 					return strings.HasPrefix(e.Error(), prefix) && strings.Contains(e.Message, tt.want)
 				}) {
 					t.Errorf("%s: got errors\n%s\nwant one starting %q containing %q", format, brief(errs), prefix, tt.want)
@@ -346,9 +347,9 @@ func TestEveryColumnError(t *testing.T) {
 
 // brief returns the first errors of a list, enough to understand a
 // failure without flooding the log.
-func brief(errs ImportErrors) string {
+func brief(errs csvin.Errors) string {
 	if len(errs) > 6 {
-		return ImportErrors(errs[:6]).Error() + fmt.Sprintf("\n… and %d more", len(errs)-6)
+		return csvin.Errors(errs[:6]).Error() + fmt.Sprintf("\n… and %d more", len(errs)-6)
 	}
 	return errs.Error()
 }
@@ -379,7 +380,7 @@ func TestHeaderErrors(t *testing.T) {
 			rows := importTable(templateRow(0))
 			rows[0] = tt.header(slices.Clone(rows[0]))
 			_, errs := parseFile(t, FormatCSV, importCSV(t, rows))
-			if !slices.ContainsFunc(errs, func(e ImportError) bool { return strings.HasPrefix(e.Error(), tt.want) }) {
+			if !slices.ContainsFunc(errs, func(e csvin.Error) bool { return strings.HasPrefix(e.Error(), tt.want) }) {
 				t.Errorf("got errors\n%s\nwant one starting %q", brief(errs), tt.want)
 			}
 		})
@@ -430,7 +431,7 @@ func TestFileErrors(t *testing.T) {
 		cells := importTable(templateRow(0))[1]
 		b.WriteString(strings.Join(cells, ";") + "\n") // autres_parties holds a ";" left unquoted
 		_, errs := parseFile(t, FormatCSV, b.Bytes())
-		if !slices.ContainsFunc(errs, func(e ImportError) bool {
+		if !slices.ContainsFunc(errs, func(e csvin.Error) bool {
 			return e.Line == 2 && e.Column == "" && strings.Contains(e.Message, "doit être entre guillemets")
 		}) {
 			t.Errorf("got %q", brief(errs))
@@ -542,7 +543,7 @@ func TestResolver(t *testing.T) {
 		r := newImportResolver()
 		r.fail = errors.New("database is down")
 		_, err := ParseImport(context.Background(), bytes.NewReader(importCSV(t, importTable(templateRow(0)))), FormatCSV, r)
-		var ie ImportErrors
+		var ie csvin.Errors
 		if err == nil || errors.As(err, &ie) || !strings.Contains(err.Error(), "database is down") {
 			t.Errorf("got %v, want the resolver's error", err)
 		}
@@ -643,7 +644,7 @@ func FuzzParseImportCSV(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		rows, err := ParseImport(context.Background(), bytes.NewReader(data), FormatCSV, newImportResolver())
-		var ie ImportErrors
+		var ie csvin.Errors
 		switch {
 		case err == nil:
 			for _, r := range rows {

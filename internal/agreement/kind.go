@@ -16,6 +16,8 @@
 // statuses; Alerts (alerts.go) computes what needs attention.
 package agreement
 
+import "voisines/internal/org"
+
 // Kind is the legal instrument a convention uses. Its values are stable
 // codes, stored in databases and exports.
 type Kind string
@@ -60,65 +62,28 @@ const (
 	FraisScolarite Kind = "frais_scolarite"
 )
 
-// OrgKind is the legal nature of an organisation (domain.md §1). The values
-// are those of org.Kind; they are repeated here so that this package stays
-// free of the storage layer org depends on: convert with OrgKind(o.Kind).
-type OrgKind string
+// OrgKind is the legal nature of an organisation (domain.md §1): org.Kind,
+// whose values, labels and Public are the one truth; the catalogue and the
+// rules name it here.
+type OrgKind = org.Kind
 
-// The kinds of organisation.
+// The kinds of organisation, those of org.
 const (
-	Commune             OrgKind = "commune"
-	EPCI                OrgKind = "epci" // EPCI à fiscalité propre
-	SyndicatCommunes    OrgKind = "syndicat_communes"
-	SyndicatMixte       OrgKind = "syndicat_mixte"
-	CommissionSyndicale OrgKind = "commission_syndicale"
-	Departement         OrgKind = "departement"
-	Region              OrgKind = "region"
-	EPARattache         OrgKind = "epa_rattache" // CCAS/CIAS, caisse des écoles
-	Association         OrgKind = "association"
-	OrganismePrive      OrgKind = "organisme_prive"
+	Commune             = org.Commune
+	EPCI                = org.EPCI // EPCI à fiscalité propre
+	SyndicatCommunes    = org.SyndicatCommunes
+	SyndicatMixte       = org.SyndicatMixte
+	CommissionSyndicale = org.CommissionSyndicale
+	Departement         = org.Departement
+	Region              = org.Region
+	EPARattache         = org.EPARattache // CCAS/CIAS, caisse des écoles
+	Association         = org.Association
+	OrganismePrive      = org.OrganismePrive
 )
 
-// Label returns the French name of the kind of organisation.
-func (k OrgKind) Label() string {
-	switch k {
-	case Commune:
-		return "commune"
-	case EPCI:
-		return "EPCI à fiscalité propre"
-	case SyndicatCommunes:
-		return "syndicat de communes"
-	case SyndicatMixte:
-		return "syndicat mixte"
-	case CommissionSyndicale:
-		return "commission syndicale"
-	case Departement:
-		return "département"
-	case Region:
-		return "région"
-	case EPARattache:
-		return "établissement public rattaché"
-	case Association:
-		return "association"
-	case OrganismePrive:
-		return "organisme privé"
-	}
-	return string(k)
-}
-
-// Public reports whether organisations of this kind are public bodies
-// (public buyers under the CCP and employers of civil servants).
-func (k OrgKind) Public() bool {
-	switch k {
-	case Commune, EPCI, SyndicatCommunes, SyndicatMixte, CommissionSyndicale, Departement, Region, EPARattache:
-		return true
-	}
-	return false
-}
-
-// collectivite reports whether the kind is a collectivité territoriale, as
+// collectivite reports whether k is a collectivité territoriale, as
 // opposed to a public body (établissement public) or a private person.
-func (k OrgKind) collectivite() bool { return k == Commune || k == Departement || k == Region }
+func collectivite(k OrgKind) bool { return k == Commune || k == Departement || k == Region }
 
 // Role is the part a party plays in a convention.
 type Role string

@@ -92,7 +92,7 @@ func snapshot(ctx context.Context, terr Territory, o org.Organisation, in PartyI
 	var errs validate.Errors
 	p := Party{
 		OrgID:           o.ID,
-		Kind:            OrgKind(o.Kind),
+		Kind:            o.Kind,
 		Name:            o.Name,
 		SIREN:           o.SIREN,
 		CommuneCode:     o.CommuneCode,

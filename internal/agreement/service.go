@@ -37,6 +37,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
@@ -55,12 +56,22 @@ type Service struct {
 	orgs Organisations
 	terr Territory
 	now  func() time.Time
+	log  *slog.Logger
 }
 
 // NewService returns a Service over db; orgs and terr (usually *org.Service
-// and *territory.Service) give the data of the parties.
+// and *territory.Service) give the data of the parties. It logs to
+// slog.Default() unless told otherwise (WithLogger).
 func NewService(db *store.DB, orgs Organisations, terr Territory) *Service {
-	return &Service{db: db, orgs: orgs, terr: terr, now: time.Now}
+	return &Service{db: db, orgs: orgs, terr: terr, now: time.Now, log: slog.Default()}
+}
+
+// WithLogger returns a copy of s that logs to log: what RefreshDue could
+// not refresh.
+func (s *Service) WithLogger(log *slog.Logger) *Service {
+	c := *s
+	c.log = log
+	return &c
 }
 
 // WithClock returns a copy of s that reads the time from now: tests and
@@ -600,8 +611,11 @@ func (s *Service) refresh(ctx context.Context, actor auth.Actor, id int64) (Reco
 }
 
 // RefreshDue refreshes every signed or in-force convention and returns how
-// many changed: the daily job (`voisines agreement refresh`). Only a
-// platform admin or the system may run it.
+// many changed: the daily job (`voisines agreement refresh`). A convention
+// that fails to refresh does not stop the others: each failure is logged
+// with the convention's id, and the failures come back joined
+// (errors.Join) with the count of those refreshed; a cancelled ctx stops
+// it. Only a platform admin or the system may run it.
 func (s *Service) RefreshDue(ctx context.Context, actor auth.Actor) (int, error) {
 	if err := auth.RequirePlatformAdmin(actor); err != nil {
 		return 0, fail("refresh", 0, err)
@@ -611,16 +625,23 @@ func (s *Service) RefreshDue(ctx context.Context, actor auth.Actor) (int, error)
 		return 0, fail("refresh", 0, err)
 	}
 	changed := 0
+	var errs []error
 	for _, id := range ids {
+		if ctx.Err() != nil {
+			errs = append(errs, ctx.Err())
+			break
+		}
 		_, written, err := s.refresh(ctx, actor, id)
 		if err != nil {
-			return changed, err
+			s.log.ErrorContext(ctx, "convention refresh failed", "agreement_id", id, "error", err)
+			errs = append(errs, err)
+			continue
 		}
 		if written {
 			changed++
 		}
 	}
-	return changed, nil
+	return changed, errors.Join(errs...)
 }
 
 // read loads convention id for actor: store.ErrNotFound unless a user of

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"sync"
@@ -831,6 +832,50 @@ func TestTimeDrivenChanges(t *testing.T) {
 			got := must(t)(w.svc.Refresh(ctx, w.clerk["olemps"], r.ID))
 			if got.Version != r.Version {
 				t.Errorf("got version %d, want %d unchanged", got.Version, r.Version)
+			}
+		})
+	})
+}
+
+func TestRefreshDueGoesOnPastAConventionThatFails(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w := setup(t, db)
+		w.clock.Set(drafted)
+		var signed []agreement.Record
+		for _, k := range []agreement.Kind{agreement.Entente, agreement.Prestation, agreement.Entente} {
+			signed = append(signed, w.signAll(t, w.approveAll(t, w.create(t, w.input(k)))))
+		}
+		broken := signed[1]
+		err := db.InTx(ctx, func(tx *store.Tx) error {
+			_, err := tx.ExecContext(ctx, `UPDATE agreements SET document = 'not json' WHERE id = ?`, broken.ID)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var logged strings.Builder
+		svc := w.svc.WithLogger(slog.New(slog.NewTextHandler(&logged, nil)))
+		w.clock.Set(startDay)
+		n, err := svc.RefreshDue(ctx, auth.System)
+		t.Run("the conventions before and after the broken one are refreshed and counted", func(t *testing.T) {
+			if n != 2 {
+				t.Errorf("got %d refreshed, want 2", n)
+			}
+			for _, r := range []agreement.Record{signed[0], signed[2]} {
+				wantStatus(t, must(t)(w.svc.Get(ctx, w.admin, r.ID)), agreement.InForce)
+			}
+		})
+		t.Run("the failure comes back and names the convention", func(t *testing.T) {
+			want := fmt.Sprintf("agreement: refresh %d:", broken.ID)
+			if err == nil || !strings.Contains(err.Error(), want) {
+				t.Fatalf("got error %v, want one containing %q", err, want)
+			}
+		})
+		t.Run("the failure is logged with the convention's id", func(t *testing.T) {
+			want := fmt.Sprintf("agreement_id=%d", broken.ID)
+			if got := logged.String(); strings.Count(got, "convention refresh failed") != 1 || !strings.Contains(got, want) {
+				t.Errorf("got log %q, want one failure with %s", got, want)
 			}
 		})
 	})

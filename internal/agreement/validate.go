@@ -391,7 +391,7 @@ func (v *validation) delegation() {
 	case from.Kind == Commune && to.Kind == Commune:
 		v.add(RuleDelegation.on(partyField(i, "kind"), "une commune ne peut pas déléguer une compétence à une autre commune : « %s » ne peut être délégataire de « %s » (délégation possible à un EPCI à fiscalité propre, au département ou à la région)",
 			to.Name, from.Name))
-	case from.Kind.collectivite() && from.Kind == to.Kind:
+	case collectivite(from.Kind) && from.Kind == to.Kind:
 		v.add(RuleDelegation.on(partyField(i, "kind"), "une collectivité ne peut déléguer une compétence qu'à une collectivité d'une autre catégorie ou à un EPCI à fiscalité propre : « %s » et « %s » sont toutes deux de type %s",
 			from.Name, to.Name, from.Kind.Label()))
 	case from.Kind == EPCI && to.Kind != Departement && to.Kind != Region:
@@ -492,10 +492,10 @@ func (v *validation) repayment() {
 // (in either direction), and whether that could not be checked from the
 // data (a syndicat's members are not known here).
 func waiverAllowed(a, b Party) (allowed, unsure bool) {
-	if b.Kind.collectivite() {
+	if collectivite(b.Kind) {
 		a, b = b, a
 	}
-	if !a.Kind.collectivite() {
+	if !collectivite(a.Kind) {
 		return false, false
 	}
 	switch b.Kind {

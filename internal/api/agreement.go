@@ -30,15 +30,6 @@ import (
 type agreementProblem struct {
 	problem.Problem
 	Violations []agreement.Violation `json:"violations,omitempty"`
-	Lines      []importLine          `json:"lines,omitempty"`
-}
-
-// importLine is an error of an import file: its line (0 for the whole
-// file), its column, and what is wrong, in French.
-type importLine struct {
-	Line    int    `json:"line"`
-	Column  string `json:"column,omitempty"`
-	Message string `json:"message"`
 }
 
 // refusalProblem turns a lifecycle refusal into a 422 naming each blocking
@@ -60,41 +51,15 @@ func refusalProblem(rf *agreement.Refusal) agreementProblem {
 	return p
 }
 
-// importProblem turns the errors of a refused import file into a 422
-// naming every line and column.
-func importProblem(es agreement.ImportErrors) agreementProblem {
-	p := agreementProblem{
-		Problem: problem.Problem{Status: http.StatusUnprocessableEntity, Code: "invalid_import",
-			Message: fmt.Sprintf("Le fichier est refusé en entier : %d erreur(s) à corriger, aucune convention n'a été importée.", len(es))},
-	}
-	for _, e := range es {
-		p.Lines = append(p.Lines, importLine{Line: e.Line, Column: e.Column, Message: e.Message})
-		name := "fichier"
-		if e.Line > 0 {
-			name = "ligne " + strconv.Itoa(e.Line)
-		}
-		if e.Column != "" {
-			name += ", colonne " + e.Column
-		}
-		p.Fields = append(p.Fields, problem.Field{Name: name, Message: e.Message})
-	}
-	return p
-}
-
 // agreementFail answers err for a conventions route: refusals and refused
 // imports with their details, anything else as every route does.
 func (h *Handler) agreementFail(w http.ResponseWriter, r *http.Request, err error) {
 	var rf *agreement.Refusal
-	var ies agreement.ImportErrors
 	switch {
 	case errors.As(err, &rf):
 		h.writeJSON(w, http.StatusUnprocessableEntity, struct {
 			Error agreementProblem `json:"error"`
 		}{refusalProblem(rf)})
-	case errors.As(err, &ies):
-		h.writeJSON(w, http.StatusUnprocessableEntity, struct {
-			Error agreementProblem `json:"error"`
-		}{importProblem(ies)})
 	case errors.Is(err, store.ErrConflict) && conflictLine(err) != "":
 		// An import naming the line of a convention already stored: the
 		// domain wrote that sentence in French for the user.

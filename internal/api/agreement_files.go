@@ -266,14 +266,15 @@ func (h *Handler) agreementImport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	format := importFormat(r.URL.Query().Get("format"), r.Header.Get("Content-Type"), filename, data)
+	fail := h.importFail(h.agreementFail, "aucune convention n'a été importée")
 	rows, err := agreement.ParseImport(r.Context(), bytes.NewReader(data), format, h.agreement)
 	if err != nil {
-		h.agreementFail(w, r, err)
+		fail(w, r, err)
 		return
 	}
 	records, err := h.agreement.Import(r.Context(), a, rows)
 	if err != nil {
-		h.agreementFail(w, r, err)
+		fail(w, r, err)
 		return
 	}
 	type warning struct {

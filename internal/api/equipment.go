@@ -411,13 +411,17 @@ type bookingResponse struct {
 }
 
 // bookingGet shows a booking with its change history to the members of
-// its owner and requester.
+// its owner and requester; anyone else gets 404, as for any record of
+// others (access.go), so that the booking's existence does not leak.
 func (h *Handler) bookingGet(w http.ResponseWriter, r *http.Request) {
 	a, id, ok := h.actorAndID(w, r)
 	if !ok {
 		return
 	}
 	b, err := h.equipment.Booking(r.Context(), a, id)
+	if errors.Is(err, auth.ErrForbidden) {
+		err = fmt.Errorf("api: booking %d: %w", id, store.ErrNotFound)
+	}
 	if err != nil {
 		h.Fail(w, r, err)
 		return

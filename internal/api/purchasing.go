@@ -69,15 +69,15 @@ func capitalizeFirst(s string) string {
 // maxNeedsFile caps a needs file sent to the import route.
 const maxNeedsFile = 4 << 20
 
-// queryDay reads an optional date of the query string.
+// queryDay reads an optional date of the query string (civil.ParseFrench).
 func queryDay(r *http.Request, name string) (civil.Date, error) {
 	v := strings.TrimSpace(r.URL.Query().Get(name))
 	if v == "" {
 		return civil.Date{}, nil
 	}
-	d, err := civil.Parse(v)
+	d, err := civil.ParseFrench(v)
 	if err != nil {
-		return civil.Date{}, problem.Invalid("Une date est invalide.", problem.Field{Name: name, Message: "date attendue au format 2026-04-01"})
+		return civil.Date{}, problem.Invalid("Une date est invalide.", problem.Field{Name: name, Message: "date attendue, comme 2026-05-31 ou 31/05/2026"})
 	}
 	return d, nil
 }
@@ -128,10 +128,13 @@ func (h *Handler) procurementThresholds(w http.ResponseWriter, r *http.Request) 
 }
 
 // orgPurchasingGroups lists the groups organisation {id} coordinates or
-// belongs to; 404 to a user of another organisation.
+// belongs to; 403 to a user of another organisation (access.go).
 func (h *Handler) orgPurchasingGroups(w http.ResponseWriter, r *http.Request) {
 	a, id, ok := h.actorAndID(w, r)
 	if !ok {
+		return
+	}
+	if !h.orgListAllowed(w, r, a, id, "ses groupements de commandes") {
 		return
 	}
 	list, err := h.purchase.List(r.Context(), a, id)
@@ -312,28 +315,14 @@ func (h *Handler) purchasingNeedSet(w http.ResponseWriter, r *http.Request) {
 }
 
 // purchasingNeedsImport imports a needs file (text/csv body), all or
-// nothing; its errors are fields named lines[N].column (N the file's line,
-// 1 the header).
+// nothing; a refused file answers as every import route does (importFail).
 func (h *Handler) purchasingNeedsImport(w http.ResponseWriter, r *http.Request) {
 	a, id, ok := h.actorAndID(w, r)
 	if !ok {
 		return
 	}
 	rep, err := h.purchase.ImportNeeds(r.Context(), a, id, http.MaxBytesReader(w, r.Body, maxNeedsFile))
-	var ie purchasing.ImportErrors
-	if errors.As(err, &ie) {
-		p := problem.Problem{Status: http.StatusUnprocessableEntity, Code: "invalid", Message: "Le fichier n'a pas été importé : rien n'a été enregistré."}
-		for _, le := range ie {
-			name := "lines[" + strconv.Itoa(le.Line) + "]"
-			if le.Column != "" {
-				name += "." + le.Column
-			}
-			p.Fields = append(p.Fields, problem.Field{Name: name, Message: le.Message})
-		}
-		h.WriteProblem(w, r, p)
-		return
-	}
-	h.purchaseReply(w, r, http.StatusOK, rep, err)
+	h.replyWith(h.importFail(h.failPurchase, "aucun besoin n'a été enregistré"), w, r, http.StatusOK, rep, err)
 }
 
 // purchasingProcedure returns the procedure of group {id}: the one stored

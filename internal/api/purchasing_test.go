@@ -79,8 +79,8 @@ func TestExample3OverHTTP(t *testing.T) {
 			if resp.StatusCode != http.StatusUnprocessableEntity {
 				t.Fatalf("got %d: %s", resp.StatusCode, resp.Body)
 			}
-			errorIs("invalid", "lines[2].member")(t, []byte(resp.Body))
-			errorIs("invalid", "lines[3].member")(t, []byte(resp.Body))
+			errorIs("invalid_import", "ligne 2, colonne member")(t, []byte(resp.Body))
+			errorIs("invalid_import", "ligne 3, colonne member")(t, []byte(resp.Body))
 		})
 		t.Run("each member enters its own needs", func(t *testing.T) {
 			for _, m := range []struct {
@@ -165,14 +165,39 @@ func TestExample3OverHTTP(t *testing.T) {
 				t.Fatalf("Conques's statements: %v %+v", err, list)
 			}
 		})
+		var list struct {
+			Statements []ledger.Statement `json:"statements"`
+		}
+		if err := json.Unmarshal(pcall(t, rodez, "GET", base+"/costs", "", http.StatusOK), &list); err != nil || len(list.Statements) != 1 {
+			t.Fatalf("Rodez's statements: %v %+v", err, list)
+		}
+		statement := fmt.Sprintf("/api/v1/statements/%d", list.Statements[0].ID)
+		terms := fmt.Sprintf("/api/v1/agreements/%d/terms", w.Agreement.ID)
+		t.Run("after the split, the split basis is shared between the members, and nothing more", func(t *testing.T) {
+			// By design (package purchasing): the key of each member's
+			// total needs and every member's share are the convention's.
+			for _, p := range []string{statement, terms} {
+				body := string(pcall(t, onet, "GET", p, "", http.StatusOK))
+				for _, want := range []string{"86000", "59200", "79600"} {
+					if !strings.Contains(body, want) {
+						t.Errorf("%s: Onet should read the figure %s of the key: %s", p, want, body)
+					}
+				}
+			}
+			// Per lot, its own needs only, still.
+			g := decode[purchasing.Group](t, pcall(t, onet, "GET", base, "", http.StatusOK))
+			if len(g.Needs) != 1 || g.Needs[0].OrgID != w.Onet {
+				t.Fatalf("Onet sees the needs %+v, want its own only", g.Needs)
+			}
+		})
 		t.Run("a user of an organisation that is not a member sees nothing", func(t *testing.T) {
-			for _, p := range []string{base, base + "/needs", base + "/procedure", base + "/savings", base + "/costs",
-				fmt.Sprintf("/api/v1/organisations/%d/purchasing-groups", w.Rodez)} {
+			for _, p := range []string{base, base + "/needs", base + "/procedure", base + "/savings", base + "/costs", statement, terms} {
 				body := pcall(t, agglo, "GET", p, "", http.StatusNotFound)
-				if strings.Contains(string(body), "Hygiène") || strings.Contains(string(body), "5920000") {
+				if strings.Contains(string(body), "Hygiène") || strings.Contains(string(body), "5920000") || strings.Contains(string(body), "59200") {
 					t.Errorf("%s leaks: %s", p, body)
 				}
 			}
+			pcall(t, agglo, "GET", fmt.Sprintf("/api/v1/organisations/%d/purchasing-groups", w.Rodez), "", http.StatusForbidden)
 			list := decode[struct {
 				Groups []purchasing.Summary `json:"groups"`
 			}](t, pcall(t, conques, "GET", fmt.Sprintf("/api/v1/organisations/%d/purchasing-groups", w.Conques), "", http.StatusOK))

@@ -1,9 +1,13 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
+	"strconv"
 
 	"voisines/internal/auth"
+	"voisines/internal/csvin"
+	"voisines/internal/server/problem"
 )
 
 // The steps every handler script shares, beyond actorAndID: read more of the
@@ -58,4 +62,49 @@ func (h *Handler) replyWith(fail failFunc, w http.ResponseWriter, r *http.Reques
 		return
 	}
 	h.writeJSON(w, status, v)
+}
+
+// importProblem is the error body of every refused import file (schema
+// ImportError of the OpenAPI document): code invalid_import, a French
+// message, one field per problem ("ligne 3, colonne date"), and lines,
+// each problem with its line (0 for the whole file, 1 the header), column
+// and message.
+type importProblem struct {
+	problem.Problem
+	Lines csvin.Errors `json:"lines"`
+}
+
+// newImportProblem turns the problems of a refused file into a 422;
+// nothing says, in French, what was not written ("aucun usage n'a été
+// enregistré").
+func newImportProblem(es csvin.Errors, nothing string) importProblem {
+	p := importProblem{Problem: problem.Problem{Status: http.StatusUnprocessableEntity, Code: "invalid_import",
+		Message: fmt.Sprintf("Le fichier est refusé en entier : %d erreur(s) à corriger, %s.", len(es), nothing)},
+		Lines: es}
+	for _, e := range es {
+		name := "fichier"
+		if e.Line > 0 {
+			name = "ligne " + strconv.Itoa(e.Line)
+		}
+		if e.Column != "" {
+			name += ", colonne " + e.Column
+		}
+		p.Fields = append(p.Fields, problem.Field{Name: name, Message: e.Message})
+	}
+	return p
+}
+
+// importFail answers a refused import file (a csvin.Errors in err) with
+// its importProblem, and any other error through fail.
+func (h *Handler) importFail(fail failFunc, nothing string) failFunc {
+	return func(w http.ResponseWriter, r *http.Request, err error) {
+		es, ok := csvin.AsErrors(err)
+		if !ok {
+			fail(w, r, err)
+			return
+		}
+		h.writeJSON(w, http.StatusUnprocessableEntity, struct {
+			Error importProblem `json:"error"`
+		}{newImportProblem(es, nothing)})
+	}
 }

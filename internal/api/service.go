@@ -10,7 +10,6 @@ package api
 // service.Manager, answer. The manager holds every rule.
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -50,39 +49,6 @@ var serviceRoutes = []route{
 	{"POST", "/api/v1/services/{id}/statements/{sid}/recompute", (*Handler).serviceRecomputeStatement},
 }
 
-// serviceProblem is the error body of a refused usage file: the usual
-// {code, message, fields}, plus every faulty line.
-type serviceProblem struct {
-	problem.Problem
-	Lines []importLine `json:"lines"`
-}
-
-// serviceFail answers err: a refused usage file with its lines, anything
-// else as every route does.
-func (h *Handler) serviceFail(w http.ResponseWriter, r *http.Request, err error) {
-	var ies service.ImportErrors
-	if !errors.As(err, &ies) {
-		h.Fail(w, r, err)
-		return
-	}
-	p := serviceProblem{Problem: problem.Problem{Status: http.StatusUnprocessableEntity, Code: "invalid_import",
-		Message: fmt.Sprintf("Le fichier est refusé en entier : %d erreur(s) à corriger, aucun usage n'a été enregistré.", len(ies))}}
-	for _, e := range ies {
-		p.Lines = append(p.Lines, importLine{Line: e.Line, Column: e.Column, Message: e.Message})
-		name := "fichier"
-		if e.Line > 0 {
-			name = "ligne " + strconv.Itoa(e.Line)
-		}
-		if e.Column != "" {
-			name += ", colonne " + e.Column
-		}
-		p.Fields = append(p.Fields, problem.Field{Name: name, Message: e.Message})
-	}
-	h.writeJSON(w, p.Status, struct {
-		Error serviceProblem `json:"error"`
-	}{p})
-}
-
 // yearOf reads the year of the path; anything but a year names nothing.
 func yearOf(r *http.Request) (int, error) {
 	y, err := strconv.Atoi(r.PathValue("year"))
@@ -111,6 +77,9 @@ func (h *Handler) serviceMine(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) serviceOfOrg(w http.ResponseWriter, r *http.Request) {
 	a, org, ok := h.actorAndID(w, r)
 	if !ok {
+		return
+	}
+	if !h.orgListAllowed(w, r, a, org, "ses services partagés") {
 		return
 	}
 	list, err := h.services.ForOrganisation(r.Context(), a, org)
@@ -295,7 +264,7 @@ func (h *Handler) serviceImportUsage(w http.ResponseWriter, r *http.Request) {
 		body = f
 	}
 	rep, err := h.services.ImportUsage(r.Context(), a, id, body)
-	h.replyWith(h.serviceFail, w, r, http.StatusOK, rep, err)
+	h.replyWith(h.importFail(h.Fail, "aucun usage n'a été enregistré"), w, r, http.StatusOK, rep, err)
 }
 
 // serviceUsageTemplate sends a usage file to fill in, with one example
@@ -329,6 +298,8 @@ func (h *Handler) serviceRemoveUsage(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
+// serviceStatements lists the statements of service {id}: the issued ones
+// to every party, the drafts too to the provider (service.StatementsOf).
 func (h *Handler) serviceStatements(w http.ResponseWriter, r *http.Request) {
 	a, id, ok := h.actorAndID(w, r)
 	if !ok {

@@ -175,3 +175,62 @@ func TestServiceRoutesAuthorisationAndErrors(t *testing.T) {
 		}
 	})
 }
+
+// TestServiceStatementsDraftsStayWithTheProvider checks that the list of a
+// service's statements shows a draft to the provider only: a beneficiary
+// sees a statement once it is issued.
+func TestServiceStatementsDraftsStayWithTheProvider(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		w := servertest.NewServiceWorld(t, db)
+		agglo := w.F.Client(t, servertest.AdminAgglo)
+		rodez := w.F.Client(t, servertest.ClerkRodez)
+		base := fmt.Sprintf("/api/v1/services/%d", w.Service.ID)
+		year := `{"lines": [{"category": "personnel", "label": "Coût", "amount": 9600000, "eligible": true}], "forecast_units": "265,5"}`
+		if resp := agglo.Do("PUT", base+"/years/2026", year, jsonHeaders(agglo)); resp.StatusCode != http.StatusOK {
+			t.Fatalf("PUT year: %d %s", resp.StatusCode, resp.Body)
+		}
+		if resp := agglo.Do("POST", base+"/usage/import", servertest.ServiceADSUsage, csvHeaders(agglo)); resp.StatusCode != http.StatusOK {
+			t.Fatalf("import: %d %s", resp.StatusCode, resp.Body)
+		}
+		resp := agglo.Do("POST", base+"/statements", `{"from": "2026-01-01", "to": "2026-12-31", "label": "Exercice 2026"}`, jsonHeaders(agglo))
+		if resp.StatusCode != http.StatusCreated {
+			t.Fatalf("draft: %d %s", resp.StatusCode, resp.Body)
+		}
+		draft := svcDecode[ledger.Statement](t, resp)
+		type list struct {
+			Statements []ledger.Statement `json:"statements"`
+		}
+		statuses := func(c *servertest.Client) []ledger.Status {
+			t.Helper()
+			resp := c.Do("GET", base+"/statements", "", nil)
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("GET statements: got %d %s, want 200", resp.StatusCode, resp.Body)
+			}
+			out := []ledger.Status{}
+			for _, st := range svcDecode[list](t, resp).Statements {
+				out = append(out, st.Status)
+			}
+			return out
+		}
+		check := func(who string, got []ledger.Status, want ...ledger.Status) {
+			t.Helper()
+			if want == nil {
+				want = []ledger.Status{}
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("%s: got statements %v, want %v", who, got, want)
+			}
+		}
+		t.Run("a draft is listed to the provider only", func(t *testing.T) {
+			check("the provider", statuses(agglo), ledger.Draft)
+			check("a beneficiary", statuses(rodez))
+		})
+		if resp := agglo.Do("POST", fmt.Sprintf("%s/statements/%d/issue", base, draft.ID), "", jsonHeaders(agglo)); resp.StatusCode != http.StatusOK {
+			t.Fatalf("issue: %d %s", resp.StatusCode, resp.Body)
+		}
+		t.Run("an issued statement is listed to every party", func(t *testing.T) {
+			check("the provider", statuses(agglo), ledger.Issued)
+			check("a beneficiary", statuses(rodez), ledger.Issued)
+		})
+	})
+}

@@ -4,14 +4,12 @@ package api
 // under their conventions, time records, reimbursements computed through
 // the ledger, and alerts. Every handler is the same script: parse, call
 // the staff service (which authorises: anybody but the employer's and the
-// host's users gets 404), answer.
+// host's users gets 404 for an agent or a secondment), answer. The lists of
+// an organisation answer 403 to a non-member (access.go).
 
 import (
-	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"voisines/internal/agreement"
 	"voisines/internal/civil"
@@ -42,44 +40,14 @@ var staffRoutes = []route{
 	{"DELETE", "/api/v1/time-records/{id}", (*Handler).staffTimeDelete},
 }
 
-// staffFail answers err; a refused import names every line and column.
+// staffFail answers err for a staff route.
 func (h *Handler) staffFail(w http.ResponseWriter, r *http.Request, err error) {
-	var ies staff.ImportErrors
-	if errors.As(err, &ies) {
-		p := agreementProblem{Problem: problem.Problem{Status: http.StatusUnprocessableEntity, Code: "invalid_import",
-			Message: fmt.Sprintf("Le fichier est refusé en entier : %d erreur(s) à corriger, aucun temps n'a été enregistré.", len(ies))}}
-		for _, e := range ies {
-			p.Lines = append(p.Lines, importLine{Line: e.Line, Column: e.Column, Message: e.Message})
-			name := "ligne " + strconv.Itoa(e.Line)
-			if e.Column != "" {
-				name += ", colonne " + e.Column
-			}
-			p.Fields = append(p.Fields, problem.Field{Name: name, Message: e.Message})
-		}
-		h.writeJSON(w, http.StatusUnprocessableEntity, struct {
-			Error agreementProblem `json:"error"`
-		}{p})
-		return
-	}
 	h.Fail(w, r, err)
 }
 
 // staffReply answers v with status, or the error.
 func (h *Handler) staffReply(w http.ResponseWriter, r *http.Request, status int, v any, err error) {
 	h.replyWith(h.staffFail, w, r, status, v, err)
-}
-
-// staffDate reads an optional date of the query string.
-func staffDate(r *http.Request, name string) (civil.Date, error) {
-	v := strings.TrimSpace(r.URL.Query().Get(name))
-	if v == "" {
-		return civil.Date{}, nil
-	}
-	d, err := civil.Parse(v)
-	if err != nil {
-		return civil.Date{}, problem.Invalid("Une date est invalide.", problem.Field{Name: name, Message: "date attendue, comme 2026-05-31"})
-	}
-	return d, nil
 }
 
 // ---- Agents ----
@@ -92,6 +60,9 @@ type staffAgentList struct {
 func (h *Handler) staffAgents(w http.ResponseWriter, r *http.Request) {
 	a, id, ok := h.actorAndID(w, r)
 	if !ok {
+		return
+	}
+	if !h.orgListAllowed(w, r, a, id, "ses agents et leurs mises à disposition") {
 		return
 	}
 	lines, err := h.staff.Agents(r.Context(), a, id)
@@ -286,12 +257,12 @@ func (h *Handler) staffTimeRecords(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	from, err := staffDate(r, "from")
+	from, err := queryDay(r, "from")
 	if err != nil {
 		h.Fail(w, r, err)
 		return
 	}
-	to, err := staffDate(r, "to")
+	to, err := queryDay(r, "to")
 	if err != nil {
 		h.Fail(w, r, err)
 		return
@@ -400,7 +371,7 @@ func (h *Handler) staffTimeImport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rep, err := h.staff.ImportTimeCSV(r.Context(), a, r.Body)
-	h.staffReply(w, r, http.StatusCreated, rep, err)
+	h.replyWith(h.importFail(h.staffFail, "aucun temps n'a été enregistré"), w, r, http.StatusCreated, rep, err)
 }
 
 // ---- Reimbursement and alerts ----
@@ -435,6 +406,9 @@ type staffAlertList struct {
 func (h *Handler) staffAlerts(w http.ResponseWriter, r *http.Request) {
 	a, id, ok := h.actorAndID(w, r)
 	if !ok {
+		return
+	}
+	if !h.orgListAllowed(w, r, a, id, "les alertes de ses mises à disposition") {
 		return
 	}
 	als, err := h.staff.Alerts(r.Context(), a, id)

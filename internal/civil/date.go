@@ -10,6 +10,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 	_ "time/tzdata" // Europe/Paris must resolve even on hosts without a zoneinfo database
 )
@@ -82,6 +83,34 @@ func Parse(s string) (Date, error) {
 		return Date{}, fmt.Errorf("%w: %q is not a day of the calendar", ErrSyntax, s)
 	}
 	return date, nil
+}
+
+// ParseFrench reads a date as a person types it in France or a spreadsheet
+// writes it: "31/05/2026" (day and month of one or two digits, a four-digit
+// year) or ISO "2026-05-31", with surrounding spaces ignored. Every import
+// and query string reads dates with it.
+func ParseFrench(s string) (Date, error) {
+	s = strings.TrimSpace(s)
+	day, rest, ok := strings.Cut(s, "/")
+	if !ok {
+		return Parse(s)
+	}
+	month, year, ok := strings.Cut(rest, "/")
+	if !ok || len(day) < 1 || len(day) > 2 || len(month) < 1 || len(month) > 2 || len(year) != 4 {
+		return Date{}, fmt.Errorf("%w: %q is not of the form 31/05/2026", ErrSyntax, s)
+	}
+	d, err := Parse(year + "-" + pad2(month) + "-" + pad2(day))
+	if err != nil {
+		return Date{}, fmt.Errorf("%w: %q is not a day of the calendar written 31/05/2026", ErrSyntax, s)
+	}
+	return d, nil
+}
+
+func pad2(s string) string {
+	if len(s) == 1 {
+		return "0" + s
+	}
+	return s
 }
 
 // MustParse is Parse that panics on error, for constants and tests.

@@ -3,6 +3,7 @@ package civil
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 )
@@ -202,6 +203,78 @@ func FuzzParse(f *testing.F) {
 		}
 		if d.String() != s {
 			t.Fatalf("Parse(%q).String() = %q, want the input back", s, d.String())
+		}
+	})
+}
+
+func TestParseFrench(t *testing.T) {
+	tests := []struct {
+		name, in string
+		want     Date
+		ok       bool
+	}{
+		{"a French date", "31/05/2026", Date{2026, time.May, 31}, true},
+		{"day and month of one digit", "1/5/2026", Date{2026, time.May, 1}, true},
+		{"mixed widths", "01/5/2026", Date{2026, time.May, 1}, true},
+		{"an ISO date", "2026-05-31", Date{2026, time.May, 31}, true},
+		{"surrounding spaces", " 31/05/2026\t", Date{2026, time.May, 31}, true},
+		{"29 February of a leap year", "29/02/2028", Date{2028, time.February, 29}, true},
+		{"29 February of a common year", "29/02/2026", Date{}, false},
+		{"31 April", "31/04/2026", Date{}, false},
+		{"month 13", "01/13/2026", Date{}, false},
+		{"day 0", "0/05/2026", Date{}, false},
+		{"year 0", "01/01/0000", Date{}, false},
+		{"a two-digit year", "31/05/26", Date{}, false},
+		{"a three-digit day", "031/05/2026", Date{}, false},
+		{"a signed day", "+1/05/2026", Date{}, false},
+		{"letters", "aa/bb/cccc", Date{}, false},
+		{"two parts", "31/05", Date{}, false},
+		{"four parts", "31/05/2026/1", Date{}, false},
+		{"an empty day", "/05/2026", Date{}, false},
+		{"dashes the French way", "31-05-2026", Date{}, false},
+		{"an ISO date with short parts", "2026-5-31", Date{}, false},
+		{"empty", "", Date{}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ParseFrench(tt.in)
+			if tt.ok {
+				if err != nil || got != tt.want {
+					t.Errorf("ParseFrench(%q): got %v, %v; want %v", tt.in, got, err, tt.want)
+				}
+				return
+			}
+			if !errors.Is(err, ErrSyntax) {
+				t.Errorf("ParseFrench(%q): got %v, %v; want an ErrSyntax", tt.in, got, err)
+			}
+		})
+	}
+}
+
+// FuzzParseFrench: whatever is typed, ParseFrench never panics, returns a
+// day that exists or an ErrSyntax, and reads back what French writes
+// ("31/05/2026") as it reads the ISO form.
+func FuzzParseFrench(f *testing.F) {
+	for _, s := range []string{"31/05/2026", "1/5/2026", "2026-05-31", "29/02/2026", "//", "9/9/9999", " 01/01/2000 "} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := ParseFrench(s)
+		if err != nil {
+			if !errors.Is(err, ErrSyntax) {
+				t.Fatalf("ParseFrench(%q): got error %v, want an ErrSyntax", s, err)
+			}
+			return
+		}
+		if !d.IsValid() || d.Year < 1 || d.Year > 9999 {
+			t.Fatalf("ParseFrench(%q): got %v, want a day of the calendar", s, d)
+		}
+		french := fmt.Sprintf("%02d/%02d/%04d", d.Day, int(d.Month), d.Year)
+		if back, err := ParseFrench(french); err != nil || back != d {
+			t.Fatalf("ParseFrench(%q) = %v, but ParseFrench(%q): got %v, %v", s, d, french, back, err)
+		}
+		if back, err := ParseFrench(d.String()); err != nil || back != d {
+			t.Fatalf("ParseFrench(%q) = %v, but ParseFrench(%q): got %v, %v", s, d, d.String(), back, err)
 		}
 	})
 }

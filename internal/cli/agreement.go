@@ -343,12 +343,11 @@ func agreementRefreshCommand() command {
 					return err
 				}
 				defer db.Close()
-				n, err := agreements(db).RefreshDue(ctx, auth.System)
-				if err != nil {
-					return err
-				}
+				// A convention that fails does not stop the others: the
+				// count is theirs, the error lists the failures.
+				n, err := agreements(db).WithLogger(env.Log).RefreshDue(ctx, auth.System)
 				fmt.Fprintf(env.Stdout, "%d convention(s) changed\n", n)
-				return nil
+				return err
 			}
 		},
 	}

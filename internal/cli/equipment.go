@@ -106,13 +106,8 @@ func equipmentImportCommand() command {
 				}
 				defer db.Close()
 				rep, err := equipment.New(db).ImportCSV(ctx, auth.System, f)
-				var ie equipment.ImportErrors
-				if errors.As(err, &ie) {
-					fmt.Fprintf(env.Stderr, "%s: nothing imported, %d error(s):\n", args[0], len(ie))
-					for _, le := range ie {
-						fmt.Fprintf(env.Stderr, "  %s\n", le.Error())
-					}
-					return fmt.Errorf("%s: not imported", args[0])
+				if err, ok := importRefused(env, args[0], err); ok {
+					return err
 				}
 				if err != nil {
 					return err

@@ -65,8 +65,8 @@ func TestEquipmentCommands(t *testing.T) {
 		errText string
 	}{
 		{"a file with errors imports nothing and names each line and column", []string{"equipment", "import", bad}, 1, "",
-			"ligne 2, colonne kind"},
-		{"the empty name is reported too", []string{"equipment", "import", bad}, 1, "", "ligne 3, colonne name"},
+			"ligne 2, colonne « kind »"},
+		{"the empty name is reported too", []string{"equipment", "import", bad}, 1, "", "ligne 3, colonne « name »"},
 		{"a good file imports", []string{"equipment", "import", good}, 0, "2 created, 0 updated", ""},
 		{"importing again updates", []string{"equipment", "import", good}, 0, "0 created, 2 updated", ""},
 		{"list shows the catalogue", []string{"equipment", "list"}, 0, "Gymnase Paul-Ramadier", ""},

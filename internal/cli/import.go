@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"voisines/internal/csvin"
 	"voisines/internal/territory"
 )
 
@@ -113,4 +114,19 @@ func importGeoCommand() command {
 			}
 		},
 	}
+}
+
+// importRefused prints every problem of a refused file (a csvin.Errors in
+// err), one a line, the same for every import command, and returns the
+// command's error; ok is false when err is no refused file.
+func importRefused(env *Env, name string, err error) (_ error, ok bool) {
+	es, ok := csvin.AsErrors(err)
+	if !ok {
+		return nil, false
+	}
+	fmt.Fprintf(env.Stderr, "%s: nothing imported, %d error(s):\n", name, len(es))
+	for _, e := range es {
+		fmt.Fprintf(env.Stderr, "  %s\n", e.Error())
+	}
+	return fmt.Errorf("%s: not imported", name), true
 }

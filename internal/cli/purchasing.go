@@ -167,13 +167,8 @@ func purchasingImportNeeds(fs *flag.FlagSet, env *Env) func(context.Context, *st
 		}
 		defer f.Close()
 		rep, err := purchasingService(db).ImportNeeds(ctx, auth.System, id, f)
-		var ie purchasing.ImportErrors
-		if errors.As(err, &ie) {
-			fmt.Fprintf(env.Stderr, "%s: nothing imported, %d error(s):\n", args[0], len(ie))
-			for _, le := range ie {
-				fmt.Fprintf(env.Stderr, "  %s\n", le.Error())
-			}
-			return fmt.Errorf("%s: not imported", args[0])
+		if err, ok := importRefused(env, args[0], err); ok {
+			return err
 		}
 		if err != nil {
 			return err

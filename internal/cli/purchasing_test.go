@@ -91,7 +91,7 @@ func TestPurchasingCommands(t *testing.T) {
 			[]string{"dispense", "60000.00", "216000.00", "décret n° 2025-1386"}, nil},
 		{"thresholds on a day the table does not cover", []string{"purchasing", "thresholds", "--date", "2023-01-01"}, 1, nil, []string{"ne couvre pas"}},
 		{"a needs file with errors imports nothing", []string{"purchasing", "import-needs", "--db", dsn, "--group", fmt.Sprint(g.ID), bad}, 1, nil,
-			[]string{"nothing imported", "ligne 3, colonne lot", "ligne 4, colonne member"}},
+			[]string{"nothing imported", "ligne 3, colonne « lot »", "ligne 4, colonne « member »"}},
 		{"a valid needs file", []string{"purchasing", "import-needs", "--db", dsn, "--group", r.Reference, good}, 0, []string{"3 line(s)"}, nil},
 		{"the procedure on 15 July 2026", []string{"purchasing", "procedure", "--db", dsn, "--group", fmt.Sprint(g.ID), "--date", "2026-07-15"}, 0,
 			[]string{"procédure formalisée", money.Cents(224_800_00).French(), "Onet-le-Château", "dispense", "MAPA"}, nil},

@@ -141,13 +141,8 @@ func serviceImportUsageCommand() command {
 					return err
 				}
 				rep, err := services(db).ImportUsage(ctx, auth.System, id, f)
-				var ie service.ImportErrors
-				if errors.As(err, &ie) {
-					fmt.Fprintf(env.Stderr, "%s: nothing imported, %d error(s):\n", args[0], len(ie))
-					for _, le := range ie {
-						fmt.Fprintf(env.Stderr, "  %s\n", le.Error())
-					}
-					return fmt.Errorf("%s: not imported", args[0])
+				if err, ok := importRefused(env, args[0], err); ok {
+					return err
 				}
 				if err != nil {
 					return printFieldErrors(env, err)

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -142,13 +141,8 @@ func staffImportTimeCommand() command {
 				}
 				defer db.Close()
 				rep, err := staffService(db).ImportTimeCSV(ctx, auth.System, f)
-				var ie staff.ImportErrors
-				if errors.As(err, &ie) {
-					fmt.Fprintf(env.Stderr, "%s: nothing imported, %d error(s):\n", args[0], len(ie))
-					for _, le := range ie {
-						fmt.Fprintf(env.Stderr, "  %s\n", le.Error())
-					}
-					return fmt.Errorf("%s: not imported", args[0])
+				if err, ok := importRefused(env, args[0], err); ok {
+					return err
 				}
 				if err != nil {
 					return err

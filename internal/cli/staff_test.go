@@ -114,7 +114,7 @@ func TestStaffCommands(t *testing.T) {
 		wantOut  []string
 		wantErr  string
 	}{
-		{"a file with an error imports nothing and names the line", []string{"staff", "import-time", bad}, 1, nil, "ligne 3, colonne duration"},
+		{"a file with an error imports nothing and names the line", []string{"staff", "import-time", bad}, 1, nil, "ligne 3, colonne « duration »"},
 		{"a good file is imported", []string{"staff", "import-time", good}, 0, []string{"2 time record(s), 19 h"}, ""},
 		{"the same file again is refused", []string{"staff", "import-time", good}, 1, nil, "déjà saisi"},
 		{"the list shows the agent and the secondment", []string{"staff", "list", "--org", "12202"}, 0,

@@ -28,40 +28,17 @@ var ImportColumns = []string{"owner", "name", "kind", "description", "capacity",
 	"lat", "lon", "accessibility", "rules", "unit", "tariff_own", "tariff_convention", "tariff_other_commune",
 	"tariff_association", "approval", "active"}
 
-// LineError is an error in one cell (or line) of an imported file.
-type LineError struct {
-	Line    int    `json:"line"`             // 1 is the header
-	Column  string `json:"column,omitempty"` // "" for the whole line
-	Message string `json:"message"`          // French
-}
-
-func (e LineError) Error() string {
-	if e.Column == "" {
-		return fmt.Sprintf("ligne %d : %s", e.Line, e.Message)
-	}
-	return fmt.Sprintf("ligne %d, colonne %s : %s", e.Line, e.Column, e.Message)
-}
-
-// ImportErrors lists every error found in an imported file; nothing was
-// written.
-type ImportErrors []LineError
-
-func (es ImportErrors) Error() string {
-	parts := make([]string, len(es))
-	for i, e := range es {
-		parts[i] = e.Error()
-	}
-	return "le fichier n'a pas été importé : " + strings.Join(parts, " ; ")
-}
-
 // ImportReport says what an import did.
 type ImportReport struct {
 	Created int `json:"created"`
 	Updated int `json:"updated"`
 }
 
-// MaxImportRows caps one catalogue file.
-const MaxImportRows = 5000
+// Limits of a catalogue file.
+const (
+	MaxImportRows  = 5000
+	MaxImportBytes = 16 << 20
+)
 
 type importRow struct {
 	line    int
@@ -69,10 +46,10 @@ type importRow struct {
 	details Details
 }
 
-// ImportCSV reads a catalogue file (comma- or semicolon-separated, UTF-8,
-// with a header naming ImportColumns) and creates each row's equipment, or
+// ImportCSV reads a catalogue file (comma- or semicolon-separated, UTF-8
+// or Windows-1252, with a header naming ImportColumns) and creates each row's equipment, or
 // updates the owner's equipment of the same name, all or nothing: any error
-// in any row (ImportErrors, every one with its line and column) writes
+// in any row (csvin.Errors, every one with its line and column) writes
 // nothing. The actor must write for every owner named.
 func (s *Service) ImportCSV(ctx context.Context, actor auth.Actor, r io.Reader) (ImportReport, error) {
 	rows, errs := s.parseCatalogue(ctx, actor, r)
@@ -109,7 +86,7 @@ func (s *Service) ImportCSV(ctx context.Context, actor auth.Actor, r io.Reader) 
 						return err
 					}
 					if len(bs) > 0 {
-						return ImportErrors{{Line: row.line, Column: "active", Message: fmt.Sprintf(
+						return csvin.Errors{{Line: row.line, Column: "active", Message: fmt.Sprintf(
 							"retirer %s de la réservation annulerait %d réservation(s) à venir : faites-le depuis la page de l'équipement, qui les annule avec un motif",
 							validate.Quote(cur.Name), len(bs))}}
 					}
@@ -132,9 +109,9 @@ func (s *Service) ImportCSV(ctx context.Context, actor auth.Actor, r io.Reader) 
 // lineErr attaches a field error raised while writing to its line.
 func lineErr(line int, err error) error {
 	if fes, ok := validate.As(err); ok {
-		var out ImportErrors
+		var out csvin.Errors
 		for _, fe := range fes {
-			out = append(out, LineError{Line: line, Column: columnOf(fe.Field), Message: fe.Message})
+			out = append(out, csvin.Error{Line: line, Column: columnOf(fe.Field), Message: fe.Message})
 		}
 		return out
 	}
@@ -152,19 +129,19 @@ func columnOf(field string) string {
 	return strings.ReplaceAll(field, "tariffs.", "tariff_")
 }
 
-func (s *Service) parseCatalogue(ctx context.Context, actor auth.Actor, r io.Reader) ([]importRow, ImportErrors) {
-	var errs ImportErrors
-	fail := func(line int, column, format string, args ...any) {
-		errs = append(errs, LineError{Line: line, Column: column, Message: fmt.Sprintf(format, args...)})
-	}
-	body, err := io.ReadAll(io.LimitReader(r, 16<<20))
-	if err != nil {
-		return nil, ImportErrors{{Line: 0, Message: "lecture impossible : " + err.Error()}}
+func (s *Service) parseCatalogue(ctx context.Context, actor auth.Actor, r io.Reader) ([]importRow, csvin.Errors) {
+	var errs csvin.Errors
+	fail := errs.Add
+	body, err := csvin.Read(r, MaxImportBytes)
+	if es, ok := csvin.AsErrors(err); ok {
+		return nil, es
+	} else if err != nil {
+		return nil, csvin.Fail("lecture impossible du fichier")
 	}
 	cr := csvin.Open(body)
 	header, err := cr.Read()
 	if err != nil {
-		return nil, ImportErrors{{Line: 1, Message: "l'en-tête est illisible ou le fichier est vide"}}
+		return nil, csvin.Errors{{Line: 1, Message: "l'en-tête est illisible ou le fichier est vide"}}
 	}
 	col := csvin.Columns(header, ImportColumns, []string{"owner", "name", "kind", "unit"}, func(column, format string, args ...any) {
 		fail(1, column, format, args...)

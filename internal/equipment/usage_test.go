@@ -13,6 +13,7 @@ import (
 	"voisines/internal/agreement"
 	"voisines/internal/auth"
 	"voisines/internal/civil"
+	"voisines/internal/csvin"
 	"voisines/internal/equipment"
 	"voisines/internal/export/ical"
 	"voisines/internal/ledger"
@@ -248,7 +249,7 @@ func TestCatalogueImportIsAllOrNothingWithErrorsByLineAndColumn(t *testing.T) {
 			"12176,Stade d'Onet,stadium,hour,\n" +
 			"99999,Stade,stadium,hour,\n"
 		_, err = e.svc.ImportCSV(ctx, e.actor(servertest.ClerkRodez), strings.NewReader(bad))
-		var ie equipment.ImportErrors
+		var ie csvin.Errors
 		if !errors.As(err, &ie) {
 			t.Fatalf("got %v, want import errors", err)
 		}

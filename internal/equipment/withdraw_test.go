@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"voisines/internal/csvin"
 	"voisines/internal/equipment"
 	"voisines/internal/server/servertest"
 	"voisines/internal/store"
@@ -171,7 +172,7 @@ func TestAnImportDoesNotWithdrawEquipmentWithBookingsToCome(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err := e.svc.ImportCSV(ctx, e.actor(servertest.ClerkRodez), strings.NewReader("owner,name,kind,unit,active\n12202,Gymnase,gym,hour,non\n"))
-		var ie equipment.ImportErrors
+		var ie csvin.Errors
 		if !errors.As(err, &ie) || len(ie) != 1 || ie[0].Line != 2 || ie[0].Column != "active" || !strings.Contains(ie[0].Message, "1 réservation") {
 			t.Fatalf("import withdrawing booked equipment: got %v, want an error on line 2, column active", err)
 		}

@@ -119,45 +119,65 @@ func (s *Service) Terms(ctx context.Context, actor auth.Actor, id int64) (TermsR
 // the first terms. The actor needs auth.Write on the creditor (and on the
 // previous creditor when it changes).
 func (s *Service) SetTerms(ctx context.Context, actor auth.Actor, id, version int64, t Terms) (TermsRecord, error) {
-	rec, err := s.agreements.Get(ctx, actor, id)
+	rec, t, err := s.checkTerms(ctx, actor, id, t)
 	if err != nil {
 		return TermsRecord{}, fail("set terms", err)
 	}
-	t, err = prepareTerms(rec.Agreement, t)
-	if err != nil {
-		return TermsRecord{}, err
-	}
-	if err := auth.Authorize(actor, auth.Write, t.Creditor); err != nil {
-		return TermsRecord{}, fail("set terms", err)
-	}
-	now := s.clock()
-	out := TermsRecord{AgreementID: id, UpdatedAt: now, Terms: t}
+	var out TermsRecord
 	err = s.db.InTx(ctx, func(tx *store.Tx) error {
-		prev, err := loadTerms(ctx, tx, id)
-		switch {
-		case errors.Is(err, store.ErrNotFound):
-			if version != 0 {
-				return fmt.Errorf("%w: la convention n'a pas encore de conditions financières (version %d)", store.ErrConflict, version)
-			}
-		case err != nil:
-			return err
-		case version == 0:
-			return fmt.Errorf("%w: la convention a déjà des conditions financières (version %d) : modifiez-les", store.ErrConflict, prev.Version)
-		case prev.Terms.Creditor != t.Creditor:
-			if err := auth.Authorize(actor, auth.Write, prev.Terms.Creditor); err != nil {
-				return err
-			}
-		}
-		if out.Version, err = saveTerms(ctx, tx, id, version, t, now, actor.UserID()); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, actor.Audit(t.Creditor, "ledger.terms.set", "agreement", strconv.FormatInt(id, 10),
-			map[string]any{"reference": rec.Reference, "version": out.Version, "terms": t}))
+		out, err = s.writeTerms(ctx, tx, actor, rec, version, t)
+		return err
 	})
 	if err != nil {
 		return TermsRecord{}, fail("set terms", err)
 	}
 	return out, nil
+}
+
+// checkTerms completes terms t of convention id from the convention and
+// checks them against it, and checks that the actor may write them (on
+// their creditor), before any transaction.
+func (s *Service) checkTerms(ctx context.Context, actor auth.Actor, id int64, t Terms) (agreement.Record, Terms, error) {
+	rec, err := s.agreements.Get(ctx, actor, id)
+	if err != nil {
+		return agreement.Record{}, Terms{}, err
+	}
+	if t, err = prepareTerms(rec.Agreement, t); err != nil {
+		return agreement.Record{}, Terms{}, err
+	}
+	if err := auth.Authorize(actor, auth.Write, t.Creditor); err != nil {
+		return agreement.Record{}, Terms{}, err
+	}
+	return rec, t, nil
+}
+
+// writeTerms stores terms t (checked by checkTerms) of convention rec in
+// tx, if the stored ones are still at version, and audits it.
+func (s *Service) writeTerms(ctx context.Context, tx *store.Tx, actor auth.Actor, rec agreement.Record, version int64, t Terms) (TermsRecord, error) {
+	id := rec.ID
+	prev, err := loadTerms(ctx, tx, id)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		if version != 0 {
+			return TermsRecord{}, fmt.Errorf("%w: la convention n'a pas encore de conditions financières (version %d)", store.ErrConflict, version)
+		}
+	case err != nil:
+		return TermsRecord{}, err
+	case version == 0:
+		return TermsRecord{}, fmt.Errorf("%w: la convention a déjà des conditions financières (version %d) : modifiez-les", store.ErrConflict, prev.Version)
+	case prev.Terms.Creditor != t.Creditor:
+		if err := auth.Authorize(actor, auth.Write, prev.Terms.Creditor); err != nil {
+			return TermsRecord{}, err
+		}
+	}
+	now := s.clock()
+	out := TermsRecord{AgreementID: id, UpdatedAt: now, Terms: t}
+	if out.Version, err = saveTerms(ctx, tx, id, version, t, now, actor.UserID()); err != nil {
+		return TermsRecord{}, err
+	}
+	err = audit.Record(ctx, tx, actor.Audit(t.Creditor, "ledger.terms.set", "agreement", strconv.FormatInt(id, 10),
+		map[string]any{"reference": rec.Reference, "version": out.Version, "terms": t}))
+	return out, err
 }
 
 // prepare reads convention and terms, gathers the data and resolves the
@@ -214,30 +234,63 @@ func (s *Service) Compute(ctx context.Context, actor auth.Actor, req Request) (S
 // be checked and issued. The actor needs auth.Write on the creditor.
 func (s *Service) Draft(ctx context.Context, actor auth.Actor, req Request) (Statement, error) {
 	var out Statement
-	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		_, in, err := prepare(ctx, tx, actor, req)
-		if err != nil {
-			return err
-		}
-		if err := auth.Authorize(actor, auth.Write, in.Creditor.OrgID); err != nil {
-			return err
-		}
-		if out, err = s.statementOf(actor, in, Draft); err != nil {
-			return err
-		}
-		if out.Number, err = nextNumber(ctx, tx, req.AgreementID); err != nil {
-			return err
-		}
-		if err := insertStatement(ctx, tx, &out, actor.UserID(), 0); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, actor.Audit(in.Creditor.OrgID, "ledger.draft.create", "ledger_statement",
-			strconv.FormatInt(out.ID, 10), draftDetail(out)))
+	err := s.db.InTx(ctx, func(tx *store.Tx) (err error) {
+		out, err = s.draft(ctx, tx, actor, req)
+		return err
 	})
 	if err != nil {
 		return Statement{}, fail("draft", err)
 	}
 	return out, nil
+}
+
+// DraftWithTerms records terms t of convention req.AgreementID, as
+// SetTerms does (version is the version of the terms the caller read, 0
+// for the first terms), and drafts the statement req asks for, as Draft
+// does, in one transaction: when either fails, neither is stored. The
+// authorisation and the audit entries are those of the two operations.
+// The domains that set the terms from their own data (staff, shared
+// services, purchasing groups) draft through it.
+func (s *Service) DraftWithTerms(ctx context.Context, actor auth.Actor, version int64, t Terms, req Request) (Statement, error) {
+	rec, t, err := s.checkTerms(ctx, actor, req.AgreementID, t)
+	if err != nil {
+		return Statement{}, fail("draft with terms", err)
+	}
+	var out Statement
+	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		if _, err := s.writeTerms(ctx, tx, actor, rec, version, t); err != nil {
+			return err
+		}
+		out, err = s.draft(ctx, tx, actor, req)
+		return err
+	})
+	if err != nil {
+		return Statement{}, fail("draft with terms", err)
+	}
+	return out, nil
+}
+
+// draft is the body of Draft, in tx.
+func (s *Service) draft(ctx context.Context, tx *store.Tx, actor auth.Actor, req Request) (Statement, error) {
+	_, in, err := prepare(ctx, tx, actor, req)
+	if err != nil {
+		return Statement{}, err
+	}
+	if err := auth.Authorize(actor, auth.Write, in.Creditor.OrgID); err != nil {
+		return Statement{}, err
+	}
+	out, err := s.statementOf(actor, in, Draft)
+	if err != nil {
+		return Statement{}, err
+	}
+	if out.Number, err = nextNumber(ctx, tx, req.AgreementID); err != nil {
+		return Statement{}, err
+	}
+	if err := insertStatement(ctx, tx, &out, actor.UserID(), 0); err != nil {
+		return Statement{}, err
+	}
+	return out, audit.Record(ctx, tx, actor.Audit(in.Creditor.OrgID, "ledger.draft.create", "ledger_statement",
+		strconv.FormatInt(out.ID, 10), draftDetail(out)))
 }
 
 // readStatement loads statement id for actor (store.ErrNotFound unless a
@@ -261,40 +314,74 @@ func readStatement(ctx context.Context, q store.Querier, actor auth.Actor, id in
 // actor needs auth.Write on the creditor.
 func (s *Service) Recompute(ctx context.Context, actor auth.Actor, id int64) (Statement, error) {
 	var out Statement
-	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		st, _, err := readStatement(ctx, tx, actor, id)
-		if err != nil {
-			return err
-		}
-		if err := auth.Authorize(actor, auth.Write, st.Inputs.Creditor.OrgID); err != nil {
-			return err
-		}
-		if st.Status != Draft {
-			return notDraft(st)
-		}
-		_, in, err := prepare(ctx, tx, actor, st.Inputs.Request)
-		if err != nil {
-			return err
-		}
-		fresh, err := s.statementOf(actor, in, Draft)
-		if err != nil {
-			return err
-		}
-		before := st.Result.Total
-		st.Inputs, st.Result, st.FiscalYear = fresh.Inputs, fresh.Result, fresh.FiscalYear
-		if err := updateDraft(ctx, tx, &st); err != nil {
-			return err
-		}
-		out = st
-		detail := draftDetail(st)
-		detail["previous_total"] = before.Plain()
-		return audit.Record(ctx, tx, actor.Audit(st.Inputs.Creditor.OrgID, "ledger.draft.recompute", "ledger_statement",
-			strconv.FormatInt(st.ID, 10), detail))
+	err := s.db.InTx(ctx, func(tx *store.Tx) (err error) {
+		out, err = s.recompute(ctx, tx, actor, id)
+		return err
 	})
 	if err != nil {
 		return Statement{}, fail("recompute", err)
 	}
 	return out, nil
+}
+
+// RecomputeWithTerms is DraftWithTerms for draft id of convention
+// agreementID: it records terms t, as SetTerms does, and recomputes the
+// draft with them, as Recompute does, in one transaction.
+func (s *Service) RecomputeWithTerms(ctx context.Context, actor auth.Actor, agreementID, version int64, t Terms, id int64) (Statement, error) {
+	rec, t, err := s.checkTerms(ctx, actor, agreementID, t)
+	if err != nil {
+		return Statement{}, fail("recompute with terms", err)
+	}
+	var out Statement
+	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		st, _, err := readStatement(ctx, tx, actor, id)
+		if err != nil {
+			return err
+		}
+		if st.AgreementID != agreementID {
+			return fmt.Errorf("statement %d of convention %d: %w", id, agreementID, store.ErrNotFound)
+		}
+		if _, err := s.writeTerms(ctx, tx, actor, rec, version, t); err != nil {
+			return err
+		}
+		out, err = s.recompute(ctx, tx, actor, id)
+		return err
+	})
+	if err != nil {
+		return Statement{}, fail("recompute with terms", err)
+	}
+	return out, nil
+}
+
+// recompute is the body of Recompute, in tx.
+func (s *Service) recompute(ctx context.Context, tx *store.Tx, actor auth.Actor, id int64) (Statement, error) {
+	st, _, err := readStatement(ctx, tx, actor, id)
+	if err != nil {
+		return Statement{}, err
+	}
+	if err := auth.Authorize(actor, auth.Write, st.Inputs.Creditor.OrgID); err != nil {
+		return Statement{}, err
+	}
+	if st.Status != Draft {
+		return Statement{}, notDraft(st)
+	}
+	_, in, err := prepare(ctx, tx, actor, st.Inputs.Request)
+	if err != nil {
+		return Statement{}, err
+	}
+	fresh, err := s.statementOf(actor, in, Draft)
+	if err != nil {
+		return Statement{}, err
+	}
+	before := st.Result.Total
+	st.Inputs, st.Result, st.FiscalYear = fresh.Inputs, fresh.Result, fresh.FiscalYear
+	if err := updateDraft(ctx, tx, &st); err != nil {
+		return Statement{}, err
+	}
+	detail := draftDetail(st)
+	detail["previous_total"] = before.Plain()
+	return st, audit.Record(ctx, tx, actor.Audit(st.Inputs.Creditor.OrgID, "ledger.draft.recompute", "ledger_statement",
+		strconv.FormatInt(st.ID, 10), detail))
 }
 
 // draftDetail is what the audit log keeps of a draft.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strconv"
 	"testing"
 
 	"voisines/internal/agreement"
@@ -366,6 +367,115 @@ func TestTheYearComparesWithTheStatedCostOfDoingItAlone(t *testing.T) {
 		t.Run("another commune's year is not readable", func(t *testing.T) {
 			_, err := w.ledger.Year(ctx, w.clerk["millau"], w.org["onet"], 2026)
 			mustErr(t, err, auth.ErrForbidden, "")
+		})
+	})
+}
+
+func TestTermsAreWrittenWithTheDraftOrNotAtAll(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w := setup(t, db)
+		r := gym(t, w)
+		w.use(t, r, "rodez", "onet", d("2026-03-02"), "hour", "", "10")
+		w.clock.set(d("2026-07-02"))
+		clerk := w.clerk["rodez"]
+		s1 := ledger.Request{AgreementID: r.ID, From: d("2026-01-01"), To: d("2026-06-30"), Label: "S1 2026"}
+		issued := w.issue(t, "rodez", s1)
+		draft, err := w.ledger.Draft(ctx, clerk, ledger.Request{AgreementID: r.ID, From: d("2026-07-01"), To: d("2026-09-30"), Label: "T3 2026"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		other := gym(t, w)
+		// Dearer terms, 30.00 an hour.
+		dearer := ledger.Terms{Object: "Participation aux frais du gymnase", UsageUnit: "hour",
+			UnitPrice: &ledger.UnitPriceTerms{Rule: money.UnitPrice{UnitCost: rat(t, "30"), Unit: "heure", Rounding: money.RoundHalfUp}}}
+		termsSet := func(t *testing.T) int {
+			t.Helper()
+			var n int
+			if err := db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE action = 'ledger.terms.set'`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		unitCost := func(t *testing.T) (int64, string) {
+			t.Helper()
+			tr, err := w.ledger.Terms(ctx, clerk, r.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return tr.Version, tr.Terms.UnitPrice.Rule.UnitCost.String()
+		}
+		for _, tc := range []struct {
+			name   string
+			run    func() (ledger.Statement, error)
+			target error
+		}{
+			{"a draft whose period ends before it starts is refused, with the terms", func() (ledger.Statement, error) {
+				return w.ledger.DraftWithTerms(ctx, clerk, 1, dearer, ledger.Request{AgreementID: r.ID, From: d("2026-12-31"), To: d("2026-10-01")})
+			}, nil},
+			{"a draft given a stale version of the terms is refused", func() (ledger.Statement, error) {
+				return w.ledger.DraftWithTerms(ctx, clerk, 7, dearer, ledger.Request{AgreementID: r.ID, From: d("2026-10-01"), To: d("2026-12-31")})
+			}, store.ErrConflict},
+			{"recomputing an issued statement is refused, with the terms", func() (ledger.Statement, error) {
+				return w.ledger.RecomputeWithTerms(ctx, clerk, r.ID, 1, dearer, issued.ID)
+			}, nil},
+			{"recomputing a statement through another convention is refused, with the terms", func() (ledger.Statement, error) {
+				return w.ledger.RecomputeWithTerms(ctx, clerk, other.ID, 1, dearer, draft.ID)
+			}, store.ErrNotFound},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				before := termsSet(t)
+				_, err := tc.run()
+				if err == nil {
+					t.Fatal("got no error, want the operation refused")
+				}
+				if _, invalid := validate.As(err); tc.target == nil && !invalid || tc.target != nil && !errors.Is(err, tc.target) {
+					t.Fatalf("got %v, want a validation error or %v", err, tc.target)
+				}
+				if v, cost := unitCost(t); v != 1 || cost != "26" {
+					t.Errorf("got terms version %d at %s an hour, want version 1 at 26 (unchanged)", v, cost)
+				}
+				if after := termsSet(t); after != before {
+					t.Errorf("got %d ledger.terms.set audit entries, want %d", after, before)
+				}
+			})
+		}
+		t.Run("recomputing the draft with the dearer terms writes both", func(t *testing.T) {
+			st, err := w.ledger.RecomputeWithTerms(ctx, clerk, r.ID, 1, dearer, draft.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v, cost := unitCost(t); v != 2 || cost != "30" {
+				t.Errorf("got terms version %d at %s an hour, want version 2 at 30", v, cost)
+			}
+			if st.ID != draft.ID || st.Status != ledger.Draft {
+				t.Errorf("got statement %d (%s), want draft %d recomputed", st.ID, st.Status, draft.ID)
+			}
+		})
+		t.Run("drafting with the terms writes both, audited as the two operations", func(t *testing.T) {
+			before := termsSet(t)
+			w.use(t, r, "rodez", "onet", d("2026-10-05"), "hour", "", "2")
+			st, err := w.ledger.DraftWithTerms(ctx, clerk, 2, dearer, ledger.Request{AgreementID: r.ID, From: d("2026-10-01"), To: d("2026-12-31"), Label: "T4 2026"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.Status != ledger.Draft || st.Result.Total != eur(t, "60,00") {
+				t.Errorf("got %s statement of %s, want a draft of 60,00 (2 h at 30)", st.Status, st.Result.Total)
+			}
+			if v, _ := unitCost(t); v != 3 {
+				t.Errorf("got terms version %d, want 3", v)
+			}
+			if after := termsSet(t); after != before+1 {
+				t.Errorf("got %d ledger.terms.set audit entries, want %d", after, before+1)
+			}
+			var drafts int
+			if err := db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE action = 'ledger.draft.create' AND entity_id = ?`,
+				strconv.FormatInt(st.ID, 10)).Scan(&drafts); err != nil {
+				t.Fatal(err)
+			}
+			if drafts != 1 {
+				t.Errorf("got %d ledger.draft.create audit entries for the draft, want 1", drafts)
+			}
 		})
 	})
 }

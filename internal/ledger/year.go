@@ -173,52 +173,26 @@ func (y *Year) add(flows []Flow, standalone []Standalone, titles map[int64]Conve
 			continue
 		}
 		c := convOf(f.AgreementID)
-		if f.AgainstAC() {
+		switch {
+		case f.AgainstAC() && f.Creditor.OrgID == y.OrgID:
 			y.Imputations = append(y.Imputations, f)
-			if f.Creditor.OrgID == y.OrgID {
-				p := partnerOf(partner, f.Debtor)
-				if y.TotalImputationsCreditor, err = y.TotalImputationsCreditor.Add(f.Amount); err == nil {
-					if c.ImputationsCreditor, err = c.ImputationsCreditor.Add(f.Amount); err == nil {
-						p.ImputationsCreditor, err = p.ImputationsCreditor.Add(f.Amount)
-					}
-				}
-			} else {
-				p := partnerOf(partner, f.Creditor)
-				if y.TotalImputationsDebtor, err = y.TotalImputationsDebtor.Add(f.Amount); err == nil {
-					if c.ImputationsDebtor, err = c.ImputationsDebtor.Add(f.Amount); err == nil {
-						p.ImputationsDebtor, err = p.ImputationsDebtor.Add(f.Amount)
-					}
-				}
-			}
-			if err != nil {
-				return err
-			}
-			continue
-		}
-		if f.Creditor.OrgID == y.OrgID {
-			y.Titres = append(y.Titres, f)
-			if y.TotalTitres, err = y.TotalTitres.Add(f.Amount); err != nil {
-				return err
-			}
-			if c.Titres, err = c.Titres.Add(f.Amount); err != nil {
-				return err
-			}
 			p := partnerOf(partner, f.Debtor)
-			if p.Titres, err = p.Titres.Add(f.Amount); err != nil {
-				return err
-			}
-		} else {
-			y.Mandats = append(y.Mandats, f)
-			if y.TotalMandats, err = y.TotalMandats.Add(f.Amount); err != nil {
-				return err
-			}
-			if c.Mandats, err = c.Mandats.Add(f.Amount); err != nil {
-				return err
-			}
+			err = addTo(f.Amount, &y.TotalImputationsCreditor, &c.ImputationsCreditor, &p.ImputationsCreditor)
+		case f.AgainstAC():
+			y.Imputations = append(y.Imputations, f)
 			p := partnerOf(partner, f.Creditor)
-			if p.Mandats, err = p.Mandats.Add(f.Amount); err != nil {
-				return err
-			}
+			err = addTo(f.Amount, &y.TotalImputationsDebtor, &c.ImputationsDebtor, &p.ImputationsDebtor)
+		case f.Creditor.OrgID == y.OrgID:
+			y.Titres = append(y.Titres, f)
+			p := partnerOf(partner, f.Debtor)
+			err = addTo(f.Amount, &y.TotalTitres, &c.Titres, &p.Titres)
+		default:
+			y.Mandats = append(y.Mandats, f)
+			p := partnerOf(partner, f.Creditor)
+			err = addTo(f.Amount, &y.TotalMandats, &c.Mandats, &p.Mandats)
+		}
+		if err != nil {
+			return err
 		}
 	}
 	for _, st := range standalone {
@@ -251,6 +225,18 @@ func (y *Year) add(flows []Flow, standalone []Standalone, titles map[int64]Conve
 		}
 		return int(a.OrgID - b.OrgID)
 	})
+	return nil
+}
+
+// addTo adds amount to each of totals, or returns money.ErrOverflow.
+func addTo(amount money.Cents, totals ...*money.Cents) error {
+	for _, t := range totals {
+		sum, err := t.Add(amount)
+		if err != nil {
+			return err
+		}
+		*t = sum
+	}
 	return nil
 }
 

@@ -74,6 +74,16 @@ func (k Kind) Label() string {
 	return string(k)
 }
 
+// Public reports whether organisations of this kind are public bodies
+// (public buyers under the CCP and employers of civil servants).
+func (k Kind) Public() bool {
+	switch k {
+	case Commune, EPCI, SyndicatCommunes, SyndicatMixte, CommissionSyndicale, Departement, Region, EPARattache:
+		return true
+	}
+	return false
+}
+
 // Valid reports whether k is one of the kinds.
 func (k Kind) Valid() bool {
 	return k == Commune || k == EPCI || k.creatable()

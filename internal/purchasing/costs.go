@@ -55,9 +55,9 @@ func NeedsKey(g Group) *money.Key {
 // from the finances pages. The needs must be frozen (after launch). The
 // actor needs auth.Write on the coordinator.
 //
-// The terms and the draft are written by the ledger in its own
-// transactions; a failure between them leaves terms that describe the
-// group's needs, which the next split rewrites.
+// The terms and the draft are written in one transaction
+// (ledger.Service.DraftWithTerms): a split that cannot be drafted leaves
+// the terms as they were.
 func (s *Service) SplitCosts(ctx context.Context, actor auth.Actor, id int64, in CostsInput) (ledger.Statement, error) {
 	g, _, err := read(ctx, s.db.Reader(), actor, id)
 	if err != nil {
@@ -85,14 +85,12 @@ func (s *Service) SplitCosts(ctx context.Context, actor auth.Actor, id int64, in
 	if t.Object == "" {
 		t.Object = "Frais de procédure du groupement de commandes « " + g.Title + " »"
 	}
-	if _, err := s.ledger.SetTerms(ctx, actor, g.AgreementID, version, t); err != nil {
-		return ledger.Statement{}, fail("split costs", err)
-	}
 	label := in.Label
 	if label == "" {
 		label = "Frais de procédure"
 	}
-	st, err := s.ledger.Draft(ctx, actor, ledger.Request{AgreementID: g.AgreementID, From: in.From, To: in.To, Label: label, CostLines: in.Lines})
+	st, err := s.ledger.DraftWithTerms(ctx, actor, version, t,
+		ledger.Request{AgreementID: g.AgreementID, From: in.From, To: in.To, Label: label, CostLines: in.Lines})
 	if err != nil {
 		return ledger.Statement{}, fail("split costs", err)
 	}

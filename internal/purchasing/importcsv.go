@@ -1,7 +1,6 @@
 package purchasing
 
 import (
-	"cmp"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -27,32 +26,6 @@ import (
 // same needs, over the same scope. member, lot and amount are required.
 var NeedColumns = []string{"member", "lot", "amount", "years", "previous_cost"}
 
-// LineError is an error in one cell (or line) of an imported file.
-type LineError struct {
-	Line    int    `json:"line"`             // 1 is the header
-	Column  string `json:"column,omitempty"` // "" for the whole line
-	Message string `json:"message"`          // French
-}
-
-func (e LineError) Error() string {
-	if e.Column == "" {
-		return fmt.Sprintf("ligne %d : %s", e.Line, e.Message)
-	}
-	return fmt.Sprintf("ligne %d, colonne %s : %s", e.Line, e.Column, e.Message)
-}
-
-// ImportErrors lists every error found in an imported file; nothing was
-// written.
-type ImportErrors []LineError
-
-func (es ImportErrors) Error() string {
-	parts := make([]string, len(es))
-	for i, e := range es {
-		parts[i] = e.Error()
-	}
-	return "le fichier n'a pas été importé : " + strings.Join(parts, " ; ")
-}
-
 // NeedRow is one line of a needs file, parsed.
 type NeedRow struct {
 	Line         int
@@ -63,26 +36,29 @@ type NeedRow struct {
 	PreviousCost *money.Cents
 }
 
-// MaxNeedRows caps one needs file.
-const MaxNeedRows = 10000
+// Limits of a needs file.
+const (
+	MaxNeedRows  = 10000
+	MaxNeedBytes = 8 << 20
+)
 
-// ParseNeeds reads a needs file (comma- or semicolon-separated, UTF-8, with
-// a header naming NeedColumns) and returns the lines it could read and every
-// error found, each with its line and column; a file with any error is
-// refused as a whole.
-func ParseNeeds(r io.Reader) ([]NeedRow, ImportErrors) {
-	var errs ImportErrors
-	fail := func(line int, column, format string, args ...any) {
-		errs = append(errs, LineError{Line: line, Column: column, Message: fmt.Sprintf(format, args...)})
-	}
-	body, err := io.ReadAll(io.LimitReader(r, 8<<20))
-	if err != nil {
-		return nil, ImportErrors{{Line: 0, Message: "lecture impossible"}}
+// ParseNeeds reads a needs file (comma- or semicolon-separated, UTF-8 or
+// Windows-1252, with a header naming NeedColumns) and returns the lines it
+// could read and every error found, each with its line and column; a file
+// with any error is refused as a whole.
+func ParseNeeds(r io.Reader) ([]NeedRow, csvin.Errors) {
+	var errs csvin.Errors
+	fail := errs.Add
+	body, err := csvin.Read(r, MaxNeedBytes)
+	if es, ok := csvin.AsErrors(err); ok {
+		return nil, es
+	} else if err != nil {
+		return nil, csvin.Fail("lecture impossible du fichier")
 	}
 	cr := csvin.Open(body)
 	header, err := cr.Read()
 	if err != nil {
-		return nil, ImportErrors{{Line: 1, Message: "l'en-tête est illisible ou le fichier est vide"}}
+		return nil, csvin.Errors{{Line: 1, Message: "l'en-tête est illisible ou le fichier est vide"}}
 	}
 	col := csvin.Columns(header, NeedColumns, []string{"member", "lot", "amount"}, func(column, format string, args ...any) {
 		fail(1, column, format, args...)
@@ -175,7 +151,7 @@ type ImportReport struct {
 }
 
 // ImportNeeds reads a needs file for group id and writes every line, all or
-// nothing: any error in any line (ImportErrors, each with its line and
+// nothing: any error in any line (csvin.Errors, each with its line and
 // column) writes nothing. A line replaces the member's line in the lot
 // (its previous price is kept when the file gives none). The actor must
 // write for each member named, or for the coordinator; the group must not
@@ -191,7 +167,7 @@ func (s *Service) ImportNeeds(ctx context.Context, actor auth.Actor, id int64, r
 			return err
 		}
 		if g.Status == Launched {
-			return ImportErrors{{Line: 1, Message: fmt.Sprintf("la procédure a été lancée le %s : les besoins sont arrêtés", g.LaunchDate.French())}}
+			return csvin.Errors{{Line: 1, Message: fmt.Sprintf("la procédure a été lancée le %s : les besoins sont arrêtés", g.LaunchDate.French())}}
 		}
 		errs := slices.Clone(perrs)
 		type resolved struct {
@@ -202,16 +178,16 @@ func (s *Service) ImportNeeds(ctx context.Context, actor auth.Actor, id int64, r
 		for _, row := range rows {
 			m, ok := memberByCode(g, row.Member)
 			if !ok {
-				errs = append(errs, LineError{Line: row.Line, Column: "member", Message: fmt.Sprintf("%s n'est pas membre du groupement", validate.Quote(row.Member))})
+				errs = append(errs, csvin.Error{Line: row.Line, Column: "member", Message: fmt.Sprintf("%s n'est pas membre du groupement", validate.Quote(row.Member))})
 				continue
 			}
 			l, ok := lotByNumber(g, row.Lot)
 			if !ok {
-				errs = append(errs, LineError{Line: row.Line, Column: "lot", Message: fmt.Sprintf("le groupement n'a pas de lot n° %d", row.Lot)})
+				errs = append(errs, csvin.Error{Line: row.Line, Column: "lot", Message: fmt.Sprintf("le groupement n'a pas de lot n° %d", row.Lot)})
 				continue
 			}
 			if auth.Authorize(actor, auth.Write, m.OrgID) != nil && auth.Authorize(actor, auth.Write, g.Coordinator.OrgID) != nil {
-				errs = append(errs, LineError{Line: row.Line, Column: "member", Message: fmt.Sprintf("vous n'agissez ni pour « %s » ni pour le coordonnateur", m.Name)})
+				errs = append(errs, csvin.Error{Line: row.Line, Column: "member", Message: fmt.Sprintf("vous n'agissez ni pour « %s » ni pour le coordonnateur", m.Name)})
 				continue
 			}
 			in := NeedInput{LotID: l.ID, OrgID: m.OrgID, PreviousCost: row.PreviousCost}
@@ -225,7 +201,7 @@ func (s *Service) ImportNeeds(ctx context.Context, actor auth.Actor, id int64, r
 			if _, _, err := resolveNeed(g, l, cur, exists, in); err != nil {
 				if fes, ok := validate.As(err); ok {
 					for _, fe := range fes {
-						errs = append(errs, LineError{Line: row.Line, Column: needColumn(fe.Field), Message: fe.Message})
+						errs = append(errs, csvin.Error{Line: row.Line, Column: needColumn(fe.Field), Message: fe.Message})
 					}
 					continue
 				}
@@ -235,14 +211,14 @@ func (s *Service) ImportNeeds(ctx context.Context, actor auth.Actor, id int64, r
 			lines = append(lines, resolved{row, in})
 		}
 		if len(errs) > 0 {
-			slices.SortStableFunc(errs, func(a, b LineError) int { return cmp.Compare(a.Line, b.Line) })
+			errs.Sort()
 			return errs
 		}
 		for _, l := range lines {
 			// Each line sees the group as the previous ones left it.
 			if err := s.applyNeed(ctx, tx, actor, g, l.in, l.in.Version); err != nil {
 				if fes, ok := validate.As(err); ok {
-					return ImportErrors{{Line: l.row.Line, Column: needColumn(fes[0].Field), Message: fes[0].Message}}
+					return csvin.Errors{{Line: l.row.Line, Column: needColumn(fes[0].Field), Message: fes[0].Message}}
 				}
 				return fmt.Errorf("line %d: %w", l.row.Line, err)
 			}
@@ -250,9 +226,8 @@ func (s *Service) ImportNeeds(ctx context.Context, actor auth.Actor, id int64, r
 		return nil
 	})
 	if err != nil {
-		var ie ImportErrors
-		if errors.As(err, &ie) {
-			return ImportReport{}, ie
+		if es, ok := csvin.AsErrors(err); ok {
+			return ImportReport{}, es
 		}
 		return ImportReport{}, fail("import needs", err)
 	}

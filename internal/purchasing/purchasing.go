@@ -20,10 +20,27 @@
 // # What each user sees
 //
 // A group exists only for the users of its members (and platform admins):
-// anyone else gets store.ErrNotFound. The coordinator sees everything. A
-// member sees the lots, their aggregated needs, the group's procedure and the
-// suppliers, but only its own needs, its own previous prices, its own
-// would-be procedure alone, its own awarded prices and its own savings.
+// anyone else gets store.ErrNotFound, and the list of an organisation's
+// groups answers auth.ErrForbidden to a non-member. The coordinator sees
+// everything. A member sees the lots, their aggregated needs, the group's
+// procedure and the suppliers, but only its own needs per lot, its own
+// previous prices, its own would-be procedure alone, its own awarded prices
+// and its own savings.
+//
+// The split of the procedure costs is the exception, by design: its basis
+// is shared between the parties to the convention. Once the coordinator
+// splits the costs (SplitCosts, after launch), the convention's financial
+// terms carry a key with each member's total needs over every lot (not per
+// lot), and the statement each member's share. Both are the convention's,
+// readable by every party as the ledger shows any convention's terms and
+// statements: the members signed the key together (domain.md §4, financial
+// terms of a groupement: the cost of the procedure), each member's share is
+// proportional to its figure so showing the shares shows the figures, and a
+// debtor can only check its share to the cent (largest remainder) against
+// every figure. What stays private is what the split does not need: each
+// member's needs per lot, previous prices, awarded prices and savings.
+// Before the split no member sees another's needs in any form, and users of
+// organisations that are not parties see nothing at any time.
 //
 // # The procedure
 //

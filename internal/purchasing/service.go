@@ -83,14 +83,15 @@ func (s *Service) ByAgreement(ctx context.Context, actor auth.Actor, agreementID
 }
 
 // List returns the groups organisation orgID coordinates or belongs to. The
-// actor must be a user of orgID (any role) or a platform admin; for anyone
-// else the organisation has no groups to show (store.ErrNotFound).
+// actor must be a user of orgID (any role) or a platform admin: anyone else
+// gets auth.ErrForbidden (organisations are public, their lists are not;
+// a group itself stays store.ErrNotFound to a non-member, see Get).
 func (s *Service) List(ctx context.Context, actor auth.Actor, orgID int64) ([]Summary, error) {
 	if err := checkActor(actor); err != nil {
 		return nil, fail("list", err)
 	}
-	if auth.Authorize(actor, auth.ReadPrivate, orgID) != nil {
-		return nil, fail("list", fmt.Errorf("organisation %d: %w", orgID, store.ErrNotFound))
+	if err := auth.Authorize(actor, auth.ReadPrivate, orgID); err != nil {
+		return nil, fail("list", fmt.Errorf("organisation %d: %w", orgID, err))
 	}
 	out, err := listSummaries(ctx, s.db.Reader(), []int64{orgID}, false)
 	if err != nil {

@@ -49,6 +49,7 @@ func RunJobs(ctx context.Context, deps Deps, interval time.Duration) {
 	if agreements == nil {
 		agreements = agreement.NewService(deps.DB, deps.Orgs, deps.Territory)
 	}
+	agreements = agreements.WithLogger(log)
 	equipments := equipment.New(deps.DB)
 	jobs := []job{
 		{"agreement.refresh", func(ctx context.Context) (int, error) { return agreements.RefreshDue(ctx, jobsActor) }},

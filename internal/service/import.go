@@ -17,6 +17,7 @@ import (
 	"voisines/internal/civil"
 	"voisines/internal/csvin"
 	"voisines/internal/money"
+	"voisines/internal/org"
 	"voisines/internal/store"
 	"voisines/internal/usage"
 	"voisines/internal/validate"
@@ -50,35 +51,6 @@ const (
 	MaxImportBytes = 4 << 20
 	MaxImportRows  = 20000
 )
-
-// LineError is an error in one cell (or line) of a usage file.
-type LineError struct {
-	Line    int    `json:"line"`             // 1 is the header; 0 the whole file
-	Column  string `json:"column,omitempty"` // as the header writes it; "" for the whole line
-	Message string `json:"message"`          // French
-}
-
-func (e LineError) Error() string {
-	switch {
-	case e.Line == 0:
-		return e.Message
-	case e.Column == "":
-		return fmt.Sprintf("ligne %d : %s", e.Line, e.Message)
-	}
-	return fmt.Sprintf("ligne %d, colonne « %s » : %s", e.Line, e.Column, e.Message)
-}
-
-// ImportErrors lists every error of a refused usage file: nothing was
-// written.
-type ImportErrors []LineError
-
-func (es ImportErrors) Error() string {
-	parts := make([]string, len(es))
-	for i, e := range es {
-		parts[i] = e.Error()
-	}
-	return "le fichier n'a pas été importé : " + strings.Join(parts, " ; ")
-}
 
 // ImportReport says what an import did.
 type ImportReport struct {
@@ -122,29 +94,21 @@ var unitNames = map[Unit][]string{
 // parseUsage reads a usage file for service s. It is pure (resolve is the
 // only lookup), so that it can be fuzzed; it returns every row, or no row
 // and every error.
-func parseUsage(data []byte, s Service, resolve resolver) ([]importRow, ImportErrors) {
-	var errs ImportErrors
+func parseUsage(data []byte, s Service, resolve resolver) ([]importRow, csvin.Errors) {
+	var errs csvin.Errors
 	add := func(line int, column, format string, args ...any) {
 		if len(errs) < 200 {
-			errs = append(errs, LineError{Line: line, Column: column, Message: fmt.Sprintf(format, args...)})
+			errs.Add(line, column, format, args...)
 		}
 	}
-	if len(data) > MaxImportBytes {
-		return nil, ImportErrors{{Message: fmt.Sprintf("le fichier dépasse %d Mo : découpez-le en plusieurs fichiers", MaxImportBytes>>20)}}
+	data, err := csvin.Read(bytes.NewReader(data), MaxImportBytes)
+	if es, ok := csvin.AsErrors(err); ok {
+		return nil, es
 	}
-	data, ok := csvin.UTF8(data)
-	if !ok {
-		return nil, ImportErrors{{Message: "le fichier n'est ni en UTF-8 ni en Windows-1252 : enregistrez-le au format « CSV UTF-8 »"}}
-	}
-	cr := csv.NewReader(bytes.NewReader(data))
-	first, _, _ := bytes.Cut(data, []byte("\n"))
-	if bytes.Count(first, []byte(";")) > bytes.Count(first, []byte(",")) {
-		cr.Comma = ';'
-	}
-	cr.FieldsPerRecord = -1
+	cr := csvin.Open(data)
 	header, err := cr.Read()
 	if err != nil {
-		return nil, ImportErrors{{Line: 1, Message: "l'en-tête est illisible ou le fichier est vide (colonnes attendues : " + strings.Join(ImportColumns, ", ") + ")"}}
+		return nil, csvin.Errors{{Line: 1, Message: "l'en-tête est illisible ou le fichier est vide (colonnes attendues : " + strings.Join(ImportColumns, ", ") + ")"}}
 	}
 	col := map[string]int{} // column → index + 1
 	name := map[string]string{}
@@ -207,7 +171,7 @@ func parseUsage(data []byte, s Service, resolve resolver) ([]importRow, ImportEr
 		var in UsageInput
 		if v := get(ColDate); v == "" {
 			add(line, name[ColDate], "la date est vide")
-		} else if d, ok := parseDay(v); !ok {
+		} else if d, err := civil.ParseFrench(v); err != nil {
 			add(line, name[ColDate], "%s n'est pas une date valide (AAAA-MM-JJ ou JJ/MM/AAAA)", validate.Quote(v))
 		} else {
 			in.Date = d
@@ -256,7 +220,7 @@ func parseUsage(data []byte, s Service, resolve resolver) ([]importRow, ImportEr
 		return nil, errs
 	}
 	if len(rows) == 0 {
-		return nil, ImportErrors{{Line: 2, Message: "le fichier ne contient aucune ligne d'usage"}}
+		return nil, csvin.Errors{{Line: 2, Message: "le fichier ne contient aucune ligne d'usage"}}
 	}
 	return rows, nil
 }
@@ -285,24 +249,6 @@ func unitMatches(u Unit, s string) bool {
 	return s == string(u) || containsString(unitNames[u], s)
 }
 
-// parseDay reads 2026-05-12 or 12/05/2026.
-func parseDay(s string) (civil.Date, bool) {
-	if d, err := civil.Parse(s); err == nil {
-		return d, true
-	}
-	parts := strings.Split(s, "/")
-	if len(parts) != 3 || len(parts[2]) != 4 {
-		return civil.Date{}, false
-	}
-	day, err1 := strconv.Atoi(parts[0])
-	month, err2 := strconv.Atoi(parts[1])
-	if err1 != nil || err2 != nil || len(parts[0]) > 2 || len(parts[1]) > 2 {
-		return civil.Date{}, false
-	}
-	d, err := civil.Parse(fmt.Sprintf("%s-%02d-%02d", parts[2], month, day))
-	return d, err == nil
-}
-
 func (s Service) beneficiaryCodes() string {
 	var out []string
 	for _, p := range s.Beneficiaries {
@@ -327,7 +273,7 @@ func (m *Manager) resolverFor(ctx context.Context, s Service) resolver {
 		}
 		id, ok := cache[code]
 		if !ok {
-			id, _ = orgByCode(ctx, m.db.Reader(), code)
+			id = orgOfCode(ctx, m.orgs, code)
 			cache[code] = id
 		}
 		_, isBeneficiary := s.Beneficiary(id)
@@ -335,9 +281,24 @@ func (m *Manager) resolverFor(ctx context.Context, s Service) resolver {
 	}
 }
 
+// orgOfCode returns the organisation of an INSEE code ("12202", "2a004")
+// or a SIREN as the org package resolves it, 0 when none: Resolve also
+// reads ids, which a usage file never gives.
+func orgOfCode(ctx context.Context, orgs *org.Service, code string) int64 {
+	o, err := orgs.Resolve(ctx, code)
+	if err != nil || code == "" {
+		return 0
+	}
+	if strings.EqualFold(o.CommuneCode, code) || org.NormalizeSIREN(code) == o.SIREN && o.SIREN != "" ||
+		org.NormalizeSIREN(code) == o.EPCISIREN && o.EPCISIREN != "" {
+		return o.ID
+	}
+	return 0
+}
+
 // ImportUsage imports a usage file (CSV, ";" or ",", UTF-8 or
 // Windows-1252) for service id: all of it or nothing. Every error comes
-// back in an ImportErrors naming its line and column. Each line becomes a
+// back in a csvin.Errors naming its line and column. Each line becomes a
 // usage record (source "import") whose reference is the file's: importing
 // the same file again changes nothing, and a corrected line corrects its
 // record. Only the provider imports (auth.Write on it).
@@ -369,7 +330,7 @@ func (m *Manager) ImportUsage(ctx context.Context, actor auth.Actor, id int64, r
 			}
 			if _, err := usage.Record(ctx, tx, row.entry); err != nil {
 				if fes, ok := validate.As(err); ok {
-					return ImportErrors{{Line: row.line, Message: fes.Error()}}
+					return csvin.Errors{{Line: row.line, Message: fes.Error()}}
 				}
 				return fmt.Errorf("line %d: %w", row.line, err)
 			}

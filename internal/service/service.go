@@ -48,8 +48,10 @@ import (
 	"voisines/internal/audit"
 	"voisines/internal/auth"
 	"voisines/internal/civil"
+	"voisines/internal/csvin"
 	"voisines/internal/ledger"
 	"voisines/internal/money"
+	"voisines/internal/org"
 	"voisines/internal/store"
 	"voisines/internal/usage"
 	"voisines/internal/validate"
@@ -60,13 +62,14 @@ type Manager struct {
 	db         *store.DB
 	agreements *agreement.Service
 	ledger     *ledger.Service
+	orgs       *org.Service // resolves the codes of a usage file
 	now        func() time.Time
 }
 
 // New returns the shared-service operations over db; agreements and l are
 // the conventions and the financial engine over the same database.
 func New(db *store.DB, agreements *agreement.Service, l *ledger.Service) *Manager {
-	return &Manager{db: db, agreements: agreements, ledger: l, now: time.Now}
+	return &Manager{db: db, agreements: agreements, ledger: l, orgs: org.New(db), now: time.Now}
 }
 
 // WithClock returns a copy of m that reads the time from now (tests). The
@@ -284,7 +287,7 @@ type Details struct {
 // fail wraps err for the operation, except the errors faces render as they
 // are: validation errors and import errors.
 func fail(op string, err error) error {
-	var ie ImportErrors
+	var ie csvin.Errors
 	if _, ok := validate.As(err); ok || errors.As(err, &ie) {
 		return err
 	}
@@ -653,16 +656,43 @@ func (m *Manager) All(ctx context.Context, actor auth.Actor) ([]Summary, error) 
 // service: of a service kind, with a party of the actor's (with the Write
 // right) as provider, and no service yet.
 func (m *Manager) Candidates(ctx context.Context, actor auth.Actor) ([]agreement.Record, error) {
+	return m.candidates(ctx, actor, maxCandidates)
+}
+
+// HasCandidates reports whether Candidates would return a convention (the
+// list page's offer to create a service) without loading every one.
+func (m *Manager) HasCandidates(ctx context.Context, actor auth.Actor) (bool, error) {
+	out, err := m.candidates(ctx, actor, 1)
+	return len(out) > 0, err
+}
+
+// maxCandidates bounds the conventions Candidates offers.
+const maxCandidates = 200
+
+// candidates returns at most limit of the conventions of Candidates.
+func (m *Manager) candidates(ctx context.Context, actor auth.Actor, limit int) ([]agreement.Record, error) {
 	if actor.User == nil {
 		return nil, fail("candidates", auth.ErrUnauthenticated)
 	}
 	orgs, all := auth.ActsFor(actor, auth.Write)
-	ids, err := candidateAgreements(ctx, m.db.Reader(), Kinds, orgs, all)
+	providers := map[agreement.Kind]agreement.Role{}
+	for _, k := range Kinds {
+		if role, ok := ledger.CreditorRole(k); ok {
+			providers[k] = role
+		}
+	}
+	// The query keeps only conventions whose provider is one of orgs, so
+	// the first rows normally pass the checks below; it reads up to
+	// maxCandidates rows in case some do not.
+	ids, err := candidateAgreements(ctx, m.db.Reader(), providers, orgs, all, maxCandidates)
 	if err != nil {
 		return nil, fail("candidates", err)
 	}
 	var out []agreement.Record
 	for _, id := range ids {
+		if len(out) == limit {
+			break
+		}
 		rec, err := m.agreements.Get(ctx, actor, id)
 		if errors.Is(err, store.ErrNotFound) {
 			continue

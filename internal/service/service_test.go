@@ -8,6 +8,7 @@ import (
 
 	"voisines/internal/agreement"
 	"voisines/internal/auth"
+	"voisines/internal/csvin"
 	"voisines/internal/ledger"
 	"voisines/internal/service"
 	"voisines/internal/store"
@@ -149,7 +150,7 @@ func TestUsageImportIsAllOrNothingAndIdempotent(t *testing.T) {
 		})
 		tests := []struct {
 			name, file string
-			want       []service.LineError
+			want       []csvin.Error
 		}{
 			{"every faulty cell is named by its line and column",
 				"Date;Bénéficiaire;Type;Quantité;Référence\n" +
@@ -162,7 +163,7 @@ func TestUsageImportIsAllOrNothingAndIdempotent(t *testing.T) {
 					"2026-05-13;12202;PC;1;X-1\n" +
 					"2029-05-13;12202;PC;1;X-8\n" +
 					"2026-05-13;12202;PC;1;\n",
-				[]service.LineError{
+				[]csvin.Error{
 					{Line: 3, Column: "Date", Message: "n'est pas une date valide"},
 					{Line: 4, Column: "Bénéficiaire", Message: "ne désigne aucun bénéficiaire"},
 					{Line: 5, Column: "Type", Message: "type d'acte inconnu"},
@@ -174,20 +175,20 @@ func TestUsageImportIsAllOrNothingAndIdempotent(t *testing.T) {
 				}},
 			{"a missing required column is named on the header line",
 				"date;beneficiaire;quantite\n2026-05-12;12202;3\n",
-				[]service.LineError{{Line: 1, Column: "reference", Message: "colonne obligatoire absente"}, {Line: 1, Column: "type", Message: "colonne obligatoire absente"}}},
+				[]csvin.Error{{Line: 1, Column: "reference", Message: "colonne obligatoire absente"}, {Line: 1, Column: "type", Message: "colonne obligatoire absente"}}},
 			{"an unknown column is refused",
 				"date;beneficiaire;type;quantite;reference;couleur\n2026-05-12;12202;PC;3;X\n",
-				[]service.LineError{{Line: 1, Column: "couleur", Message: "colonne inconnue"}}},
+				[]csvin.Error{{Line: 1, Column: "couleur", Message: "colonne inconnue"}}},
 			{"a stray quote names its line",
 				"date;beneficiaire;type;quantite;reference\n2026-05-12;12202;PC;3;X\n2026-05-12;12202;PC;3;\"X\"Y\n",
-				[]service.LineError{{Line: 3, Message: "guillemet mal placé"}}},
-			{"an empty file is refused", "", []service.LineError{{Line: 1, Message: "l'en-tête est illisible"}}},
+				[]csvin.Error{{Line: 3, Message: "guillemet mal placé"}}},
+			{"an empty file is refused", "", []csvin.Error{{Line: 1, Message: "l'en-tête est illisible"}}},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				before := count()
 				_, err := w.services.ImportUsage(ctx, agglo, s.ID, strings.NewReader(tt.file))
-				var ie service.ImportErrors
+				var ie csvin.Errors
 				if !errors.As(err, &ie) {
 					t.Fatalf("got %v, want import errors", err)
 				}
@@ -560,6 +561,20 @@ func TestServiceDetailsAreChecked(t *testing.T) {
 			}
 			if cs, _ := w.services.Candidates(ctx, w.clerk["rodez"]); len(cs) != 0 {
 				t.Fatalf("a beneficiary got %d candidates", len(cs))
+			}
+		})
+		t.Run("whether there is a candidate agrees with the list", func(t *testing.T) {
+			for _, tc := range []struct {
+				who  string
+				want bool
+			}{{"agglo", true}, {"rodez", false}, {"onet", false}} {
+				got, err := w.services.HasCandidates(ctx, w.clerk[tc.who])
+				if err != nil || got != tc.want {
+					t.Errorf("%s: got %v, %v; want %v", tc.who, got, err, tc.want)
+				}
+			}
+			if _, err := w.services.HasCandidates(ctx, auth.Actor{}); !errors.Is(err, auth.ErrUnauthenticated) {
+				t.Errorf("anonymous: got %v, want auth.ErrUnauthenticated", err)
 			}
 		})
 	})

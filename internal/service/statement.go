@@ -144,21 +144,27 @@ func (m *Manager) termsFor(ctx context.Context, s Service, rec agreement.Record,
 // are, through the ledger (which checks them against the convention and
 // audits the change).
 func (m *Manager) setTerms(ctx context.Context, actor auth.Actor, agreementID int64, t ledger.Terms) error {
-	cur, err := m.ledger.Terms(ctx, actor, agreementID)
-	var version int64
-	switch {
-	case err == nil:
-		a, _ := json.Marshal(cur.Terms)
-		b, _ := json.Marshal(t)
-		if string(a) == string(b) {
-			return nil
-		}
-		version = cur.Version
-	case !errors.Is(err, store.ErrNotFound):
+	version, changed, err := m.termsChange(ctx, actor, agreementID, t)
+	if err != nil || !changed {
 		return err
 	}
 	_, err = m.ledger.SetTerms(ctx, actor, agreementID, version, t)
 	return err
+}
+
+// termsChange reports whether t differs from the convention's ledger terms,
+// and the version of those (0 when it has none yet).
+func (m *Manager) termsChange(ctx context.Context, actor auth.Actor, agreementID int64, t ledger.Terms) (int64, bool, error) {
+	cur, err := m.ledger.Terms(ctx, actor, agreementID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return 0, true, nil
+	case err != nil:
+		return 0, false, err
+	}
+	a, _ := json.Marshal(cur.Terms)
+	b, _ := json.Marshal(t)
+	return cur.Version, string(a) != string(b), nil
 }
 
 // DraftStatement sets the convention's ledger terms from service id for
@@ -186,10 +192,18 @@ func (m *Manager) DraftStatement(ctx context.Context, actor auth.Actor, id int64
 			return ledger.Statement{}, fail("draft statement", err)
 		}
 	}
-	if err := m.setTerms(ctx, actor, s.AgreementID, t); err != nil {
+	// Changed terms are written with the draft, in one transaction: a
+	// draft that cannot be computed leaves them as they were.
+	version, changed, err := m.termsChange(ctx, actor, s.AgreementID, t)
+	if err != nil {
 		return ledger.Statement{}, fail("draft statement", err)
 	}
-	st, err := m.ledger.Draft(ctx, actor, lr)
+	var st ledger.Statement
+	if changed {
+		st, err = m.ledger.DraftWithTerms(ctx, actor, version, t, lr)
+	} else {
+		st, err = m.ledger.Draft(ctx, actor, lr)
+	}
 	if err != nil {
 		return ledger.Statement{}, fail("draft statement", err)
 	}
@@ -282,17 +296,25 @@ func (m *Manager) RecomputeStatement(ctx context.Context, actor auth.Actor, id, 
 	if err != nil {
 		return ledger.Statement{}, fail("recompute statement", err)
 	}
-	if err := m.setTerms(ctx, actor, s.AgreementID, t); err != nil {
+	version, changed, err := m.termsChange(ctx, actor, s.AgreementID, t)
+	if err != nil {
 		return ledger.Statement{}, fail("recompute statement", err)
 	}
-	if st, err = m.ledger.Recompute(ctx, actor, stID); err != nil {
+	if changed {
+		st, err = m.ledger.RecomputeWithTerms(ctx, actor, s.AgreementID, version, t, stID)
+	} else {
+		st, err = m.ledger.Recompute(ctx, actor, stID)
+	}
+	if err != nil {
 		return ledger.Statement{}, fail("recompute statement", err)
 	}
 	return st, nil
 }
 
-// Statements returns the statements of service id's convention, drafts
-// and former versions included, as the ledger keeps them.
+// Statements returns the statements of service id's convention as the
+// ledger keeps them, former versions included: the issued ones to every
+// party, the drafts too to the provider's users (and platform admins) only,
+// since a draft is the provider's work in progress (see StatementsOf).
 func (m *Manager) Statements(ctx context.Context, actor auth.Actor, id int64) ([]ledger.Statement, error) {
 	s, _, err := m.load(ctx, actor, id)
 	if err != nil {
@@ -305,7 +327,9 @@ func (m *Manager) Statements(ctx context.Context, actor auth.Actor, id int64) ([
 // Get (or ByAgreement) for the same actor in the same request: StatementsOf
 // does not read the service or its convention again, so it does not re-check
 // that actor is a user of one of its parties (the ledger applies its own
-// checks to actor).
+// checks to actor). Drafts are left out unless actor reads for the
+// provider (auth.ReadPrivate on it): a beneficiary sees issued statements
+// only, whatever face it reads them through.
 func (m *Manager) StatementsOf(ctx context.Context, actor auth.Actor, s Service) ([]ledger.Statement, error) {
 	if actor.Anonymous() {
 		return nil, fail("statements", auth.ErrUnauthenticated)
@@ -313,6 +337,9 @@ func (m *Manager) StatementsOf(ctx context.Context, actor auth.Actor, s Service)
 	ss, err := m.ledger.Statements(ctx, actor, s.AgreementID)
 	if err != nil {
 		return nil, fail("statements", err)
+	}
+	if auth.Authorize(actor, auth.ReadPrivate, s.Provider.OrgID) != nil {
+		ss = slices.DeleteFunc(ss, func(st ledger.Statement) bool { return st.Status == ledger.Draft })
 	}
 	return ss, nil
 }

@@ -2,9 +2,10 @@ package service
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"voisines/internal/agreement"
@@ -150,28 +151,38 @@ func listAll(ctx context.Context, q store.Querier) ([]Summary, error) {
 	return out, rows.Err()
 }
 
-// candidateAgreements returns the conventions of kinds with no service yet,
-// not ended, with a current party among orgs (any when all), newest first.
-func candidateAgreements(ctx context.Context, q store.Querier, kinds []agreement.Kind, orgs []int64, all bool) ([]int64, error) {
-	var args []any
-	for _, k := range kinds {
-		args = append(args, string(k))
+// candidateAgreements returns the conventions of the kinds providers
+// names with no service yet, not ended, whose provider (the party holding
+// the kind's provider role) is a current party among orgs (any when all),
+// newest first, at most limit of them.
+func candidateAgreements(ctx context.Context, q store.Querier, providers map[agreement.Kind]agreement.Role, orgs []int64, all bool, limit int) ([]int64, error) {
+	var kinds []any
+	var roles []string
+	var roleArgs []any
+	for _, k := range slices.Sorted(maps.Keys(providers)) {
+		r := providers[k]
+		kinds = append(kinds, string(k))
+		roles = append(roles, `(a.kind = ? AND p.role = ?)`)
+		roleArgs = append(roleArgs, string(k), string(r))
 	}
+	if len(kinds) == 0 || !all && len(orgs) == 0 {
+		return nil, nil
+	}
+	args := kinds
 	query := `SELECT a.id FROM agreements a WHERE a.kind IN (` + inList(len(kinds)) + `)
 		AND a.status NOT IN ('expiree', 'resiliee')
-		AND NOT EXISTS (SELECT 1 FROM services s WHERE s.agreement_id = a.id)`
+		AND NOT EXISTS (SELECT 1 FROM services s WHERE s.agreement_id = a.id)
+		AND EXISTS (SELECT 1 FROM agreement_parties p WHERE p.agreement_id = a.id AND p.is_current = ?
+			AND (` + strings.Join(roles, " OR ") + `)`
+	args = append(append(args, true), roleArgs...)
 	if !all {
-		if len(orgs) == 0 {
-			return nil, nil
-		}
-		query += ` AND EXISTS (SELECT 1 FROM agreement_parties p WHERE p.agreement_id = a.id AND p.is_current = ?
-			AND p.org_id IN (` + inList(len(orgs)) + `))`
-		args = append(args, true)
+		query += ` AND p.org_id IN (` + inList(len(orgs)) + `)`
 		for _, o := range orgs {
 			args = append(args, o)
 		}
 	}
-	rows, err := q.QueryContext(ctx, query+` ORDER BY a.id DESC LIMIT 200`, args...)
+	args = append(args, limit)
+	rows, err := q.QueryContext(ctx, query+`) ORDER BY a.id DESC LIMIT ?`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -352,20 +363,6 @@ func usageByID(ctx context.Context, q store.Querier, id int64) (usage.Entry, err
 		return usage.Entry{}, fmt.Errorf("usage %d: %w", id, store.MapError(err))
 	}
 	return usage.Get(ctx, q, usage.Source(source), ref)
-}
-
-// orgByCode returns the organisation of an INSEE code or SIREN, 0 when none.
-func orgByCode(ctx context.Context, q store.Querier, code string) (int64, error) {
-	if code == "" {
-		return 0, nil
-	}
-	var id int64
-	err := q.QueryRowContext(ctx, `SELECT id FROM organisations WHERE commune_code = ? OR siren = ? OR epci_siren = ?
-		ORDER BY id LIMIT 1`, code, code, code).Scan(&id)
-	if err == sql.ErrNoRows {
-		return 0, nil
-	}
-	return id, err
 }
 
 func nullID(id int64) any {

@@ -8,7 +8,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"voisines/internal/audit"
 	"voisines/internal/auth"
@@ -28,32 +27,6 @@ var TimeColumns = []string{"secondment", "agreement", "date", "duration", "activ
 // MaxTimeRows caps one file of time worked.
 const MaxTimeRows = 10000
 
-// LineError is an error in one cell (or line) of an imported file.
-type LineError struct {
-	Line    int    `json:"line"`             // 1 is the header
-	Column  string `json:"column,omitempty"` // "" for the whole line
-	Message string `json:"message"`          // French
-}
-
-func (e LineError) Error() string {
-	if e.Column == "" {
-		return fmt.Sprintf("ligne %d : %s", e.Line, e.Message)
-	}
-	return fmt.Sprintf("ligne %d, colonne %s : %s", e.Line, e.Column, e.Message)
-}
-
-// ImportErrors lists every error found in an imported file; nothing was
-// written.
-type ImportErrors []LineError
-
-func (es ImportErrors) Error() string {
-	parts := make([]string, len(es))
-	for i, e := range es {
-		parts[i] = e.Error()
-	}
-	return "le fichier n'a pas été importé : " + strings.Join(parts, " ; ")
-}
-
 // ImportReport says what an import wrote.
 type ImportReport struct {
 	Records int   `json:"records"`
@@ -72,43 +45,25 @@ type timeRow struct {
 	note       string
 }
 
-// parseDate reads 2026-05-31 or 31/05/2026.
-func parseDate(s string) (civil.Date, error) {
-	if d, m, ok := strings.Cut(s, "/"); ok {
-		m, y, ok := strings.Cut(m, "/")
-		if ok && len(d) <= 2 && len(m) <= 2 && len(y) == 4 {
-			s = y + "-" + pad2(m) + "-" + pad2(d)
-		}
-	}
-	return civil.Parse(s)
-}
-
-func pad2(s string) string {
-	if len(s) == 1 {
-		return "0" + s
-	}
-	return s
-}
+// MaxTimeBytes caps the size of one file of time worked.
+const MaxTimeBytes = 8 << 20
 
 // parseTimeCSV reads a file of time worked (comma- or semicolon-separated,
-// UTF-8, with a header naming TimeColumns) into rows, collecting every
-// error with its line and column.
-func parseTimeCSV(r io.Reader) ([]timeRow, ImportErrors) {
-	var errs ImportErrors
-	fail := func(line int, column, format string, args ...any) {
-		errs = append(errs, LineError{Line: line, Column: column, Message: fmt.Sprintf(format, args...)})
-	}
-	body, err := io.ReadAll(io.LimitReader(r, 8<<20))
-	if err != nil {
-		return nil, ImportErrors{{Line: 0, Message: "lecture impossible : " + err.Error()}}
-	}
-	if !utf8.Valid(body) {
-		return nil, ImportErrors{{Line: 0, Message: "le fichier n'est pas en UTF-8 : enregistrez-le en « CSV UTF-8 »"}}
+// UTF-8 or Windows-1252, with a header naming TimeColumns) into rows,
+// collecting every error with its line and column.
+func parseTimeCSV(r io.Reader) ([]timeRow, csvin.Errors) {
+	var errs csvin.Errors
+	fail := errs.Add
+	body, err := csvin.Read(r, MaxTimeBytes)
+	if es, ok := csvin.AsErrors(err); ok {
+		return nil, es
+	} else if err != nil {
+		return nil, csvin.Fail("lecture impossible du fichier")
 	}
 	cr := csvin.Open(body)
 	header, err := cr.Read()
 	if err != nil {
-		return nil, ImportErrors{{Line: 1, Message: "l'en-tête est illisible ou le fichier est vide"}}
+		return nil, csvin.Errors{{Line: 1, Message: "l'en-tête est illisible ou le fichier est vide"}}
 	}
 	col := csvin.Columns(header, TimeColumns, []string{"date", "duration", "activity"}, func(column, format string, args ...any) {
 		fail(1, column, format, args...)
@@ -155,7 +110,7 @@ func parseTimeCSV(r io.Reader) ([]timeRow, ImportErrors) {
 		}
 		if v := get("date"); v == "" {
 			fail(line, "date", "la date est obligatoire")
-		} else if row.date, err = parseDate(v); err != nil {
+		} else if row.date, err = civil.ParseFrench(v); err != nil {
 			fail(line, "date", "%s n'est pas une date (2026-05-31 ou 31/05/2026)", validate.Quote(v))
 		}
 		if v := get("duration"); v == "" {
@@ -169,7 +124,7 @@ func parseTimeCSV(r io.Reader) ([]timeRow, ImportErrors) {
 }
 
 // ImportTimeCSV records the time worked a CSV file lists (TimeColumns),
-// all or nothing: any error in any line (ImportErrors, every one with its
+// all or nothing: any error in any line (csvin.Errors, every one with its
 // line and column) writes nothing. Each line is checked as RecordTime
 // checks it, for the host (or, for a user of the employer only, the
 // employer); a line identical to time already recorded (same secondment,
@@ -184,7 +139,7 @@ func (s *Service) ImportTimeCSV(ctx context.Context, actor auth.Actor, r io.Read
 		return ImportReport{}, errs
 	}
 	if len(rows) == 0 {
-		return ImportReport{}, ImportErrors{{Line: 2, Message: "le fichier ne contient aucune ligne de temps"}}
+		return ImportReport{}, csvin.Errors{{Line: 2, Message: "le fichier ne contient aucune ligne de temps"}}
 	}
 	type secInfo struct {
 		sec      Secondment
@@ -256,7 +211,7 @@ func (s *Service) ImportTimeCSV(ctx context.Context, actor auth.Actor, r io.Read
 	for _, row := range rows {
 		info, column, msg := resolve(row)
 		if msg != "" {
-			errs = append(errs, LineError{Line: row.line, Column: column, Message: msg})
+			errs = append(errs, csvin.Error{Line: row.line, Column: column, Message: msg})
 			continue
 		}
 		in, err := checkTime(TimeInput{Date: row.date, Minutes: row.minutes, Activity: row.activity, Note: row.note}, info.sec, today)
@@ -265,17 +220,17 @@ func (s *Service) ImportTimeCSV(ctx context.Context, actor auth.Actor, r io.Read
 		}
 		if fes, ok := validate.As(err); ok {
 			for _, fe := range fes {
-				errs = append(errs, LineError{Line: row.line, Column: timeColumn(fe.Field), Message: fe.Message})
+				errs = append(errs, csvin.Error{Line: row.line, Column: timeColumn(fe.Field), Message: fe.Message})
 			}
 			continue
 		}
 		key := timeKey(in.Date, in.Minutes, in.Activity)
 		if id, dup := info.existing[key]; dup {
-			errs = append(errs, LineError{Line: row.line, Message: fmt.Sprintf("ce temps est déjà saisi (relevé n° %d) : le fichier a-t-il déjà été importé ?", id)})
+			errs = append(errs, csvin.Error{Line: row.line, Message: fmt.Sprintf("ce temps est déjà saisi (relevé n° %d) : le fichier a-t-il déjà été importé ?", id)})
 			continue
 		}
 		if first, dup := seen[id64(info.sec.ID)+"|"+key]; dup {
-			errs = append(errs, LineError{Line: row.line, Message: fmt.Sprintf("même temps que la ligne %d", first)})
+			errs = append(errs, csvin.Error{Line: row.line, Message: fmt.Sprintf("même temps que la ligne %d", first)})
 			continue
 		}
 		seen[id64(info.sec.ID)+"|"+key] = row.line

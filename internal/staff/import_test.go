@@ -9,6 +9,7 @@ import (
 
 	"voisines/internal/auth"
 	"voisines/internal/civil"
+	"voisines/internal/csvin"
 	"voisines/internal/staff"
 	"voisines/internal/store"
 	"voisines/internal/store/storetest"
@@ -39,11 +40,31 @@ func TestImportTimeCSV(t *testing.T) {
 			}
 			return len(ts)
 		}
+		t.Run("a file in neither UTF-8 nor Windows-1252 is refused with a clear error", func(t *testing.T) {
+			_, err := w.staff.ImportTimeCSV(ctx, host, strings.NewReader("\xff\xfes\x00e\x00c\x00\n\x00"))
+			var ie csvin.Errors
+			if !errors.As(err, &ie) || len(ie) != 1 || ie[0].Message != csvin.EncodingMessage {
+				t.Fatalf("got %v, want the encoding error", err)
+			}
+		})
+		t.Run("a Windows-1252 file keeps its accents", func(t *testing.T) {
+			file := fmt.Sprintf("secondment;date;duration;activity\n%d;12/05/2026;2 h;R\xe9union de pr\xe9paration\n", sec.ID)
+			if _, err := w.staff.ImportTimeCSV(ctx, host, strings.NewReader(file)); err != nil {
+				t.Fatalf("got %v, want the file imported", err)
+			}
+			ts, err := w.staff.TimeRecords(ctx, host, sec.ID, d("2026-05-12"), d("2026-05-12"))
+			if err != nil || len(ts) != 1 || ts[0].Activity != "Réunion de préparation" {
+				t.Fatalf("got %+v, %v; want one record of activity « Réunion de préparation »", ts, err)
+			}
+			if err := w.staff.DeleteTime(ctx, host, ts[0].ID, ts[0].Version); err != nil {
+				t.Fatal(err)
+			}
+		})
 		t.Run("a file with errors writes nothing and names each line", func(t *testing.T) {
 			file := fmt.Sprintf("secondment;date;duration;activity\n%d;04/05/2026;7 h 30;Tonte\n%d;2026-06-30;7:30;Tonte\n999;2026-05-05;1h;Tonte\n%d;2026-05-06;1h;\n",
 				sec.ID, sec.ID, sec.ID)
 			_, err := w.staff.ImportTimeCSV(ctx, host, strings.NewReader(file))
-			var ie staff.ImportErrors
+			var ie csvin.Errors
 			if !errors.As(err, &ie) {
 				t.Fatalf("got %v, want import errors", err)
 			}
@@ -71,14 +92,14 @@ func TestImportTimeCSV(t *testing.T) {
 		})
 		t.Run("the same file again is refused, line by line", func(t *testing.T) {
 			_, err := w.staff.ImportTimeCSV(ctx, host, strings.NewReader(good))
-			var ie staff.ImportErrors
+			var ie csvin.Errors
 			if !errors.As(err, &ie) || len(ie) != 3 || !strings.Contains(ie[0].Message, "déjà saisi") {
 				t.Fatalf("got %v", err)
 			}
 		})
 		t.Run("a user of an unconcerned commune imports nothing", func(t *testing.T) {
 			_, err := w.staff.ImportTimeCSV(ctx, w.clerk["onet"], strings.NewReader(good))
-			var ie staff.ImportErrors
+			var ie csvin.Errors
 			if !errors.As(err, &ie) || len(ie) != 3 || ie[0].Column != "agreement" {
 				t.Fatalf("got %v", err)
 			}

@@ -196,20 +196,61 @@ type AgentLine struct {
 // Agents returns the agents of organisation orgID and the agents seconded
 // to it, by name. The actor needs auth.ReadPrivate on orgID.
 func (s *Service) Agents(ctx context.Context, actor auth.Actor, orgID int64) ([]AgentLine, error) {
-	if err := checkActor(actor); err != nil {
+	q := s.db.Reader()
+	secs, err := s.orgSecondments(ctx, q, actor, orgID)
+	if err != nil {
 		return nil, fail("agents", err)
+	}
+	out, err := agentLines(ctx, q, orgID, secs)
+	if err != nil {
+		return nil, fail("agents", err)
+	}
+	return out, nil
+}
+
+// Roster is what an organisation's staff page shows: the lines of Agents
+// and the alerts of Alerts.
+type Roster struct {
+	Agents []AgentLine `json:"agents"`
+	Alerts []Alert     `json:"alerts"`
+}
+
+// Roster returns Agents and Alerts of organisation orgID together, reading
+// its secondments once. The actor needs auth.ReadPrivate on orgID.
+func (s *Service) Roster(ctx context.Context, actor auth.Actor, orgID int64) (Roster, error) {
+	q := s.db.Reader()
+	secs, err := s.orgSecondments(ctx, q, actor, orgID)
+	if err != nil {
+		return Roster{}, fail("roster", err)
+	}
+	var r Roster
+	if r.Agents, err = agentLines(ctx, q, orgID, secs); err != nil {
+		return Roster{}, fail("roster", err)
+	}
+	if r.Alerts, _, err = s.alertsOf(ctx, q, actor, orgID, secs); err != nil {
+		return Roster{}, fail("roster", err)
+	}
+	return r, nil
+}
+
+// orgSecondments returns the secondments organisation orgID is the
+// employer or the host of, if the actor has auth.ReadPrivate on it.
+func (s *Service) orgSecondments(ctx context.Context, q store.Querier, actor auth.Actor, orgID int64) ([]Secondment, error) {
+	if err := checkActor(actor); err != nil {
+		return nil, err
 	}
 	if err := auth.Authorize(actor, auth.ReadPrivate, orgID); err != nil {
-		return nil, fail("agents", err)
+		return nil, err
 	}
-	q := s.db.Reader()
+	return listSecondments(ctx, q, `s.employer_org_id = ? OR s.host_org_id = ?`, orgID, orgID)
+}
+
+// agentLines returns the lines of Agents from secs, the secondments of
+// orgID.
+func agentLines(ctx context.Context, q store.Querier, orgID int64, secs []Secondment) ([]AgentLine, error) {
 	agents, err := listAgents(ctx, q, orgID)
 	if err != nil {
-		return nil, fail("agents", err)
-	}
-	secs, err := listSecondments(ctx, q, `s.employer_org_id = ? OR s.host_org_id = ?`, orgID, orgID)
-	if err != nil {
-		return nil, fail("agents", err)
+		return nil, err
 	}
 	out := []AgentLine{}
 	for _, ag := range agents {
@@ -427,17 +468,21 @@ func byDue(a, b civil.Date) int {
 // alerts returns the alerts of Alerts and the secondments they are about,
 // by id.
 func (s *Service) alerts(ctx context.Context, actor auth.Actor, orgID int64) ([]Alert, map[int64]Secondment, error) {
-	if err := checkActor(actor); err != nil {
-		return nil, nil, fail("alerts", err)
-	}
-	if err := auth.Authorize(actor, auth.ReadPrivate, orgID); err != nil {
-		return nil, nil, fail("alerts", err)
-	}
 	q := s.db.Reader()
-	secs, err := listSecondments(ctx, q, `s.employer_org_id = ? OR s.host_org_id = ?`, orgID, orgID)
+	secs, err := s.orgSecondments(ctx, q, actor, orgID)
 	if err != nil {
 		return nil, nil, fail("alerts", err)
 	}
+	out, byID, err := s.alertsOf(ctx, q, actor, orgID, secs)
+	if err != nil {
+		return nil, nil, fail("alerts", err)
+	}
+	return out, byID, nil
+}
+
+// alertsOf returns the alerts of Alerts from secs, the secondments of
+// orgID, and the secondments by id.
+func (s *Service) alertsOf(ctx context.Context, q store.Querier, actor auth.Actor, orgID int64, secs []Secondment) ([]Alert, map[int64]Secondment, error) {
 	byID := make(map[int64]Secondment, len(secs))
 	var ids []int64
 	for _, sec := range secs {
@@ -445,7 +490,7 @@ func (s *Service) alerts(ctx context.Context, actor auth.Actor, orgID int64) ([]
 	}
 	years, err := costYears(ctx, q, ids)
 	if err != nil {
-		return nil, nil, fail("alerts", err)
+		return nil, nil, err
 	}
 	today := s.today()
 	out := []Alert{}
@@ -458,7 +503,7 @@ func (s *Service) alerts(ctx context.Context, actor auth.Actor, orgID int64) ([]
 		ag, ok := agents[sec.AgentID]
 		if !ok {
 			if ag, err = loadAgent(ctx, q, sec.AgentID); err != nil {
-				return nil, nil, fail("alerts", err)
+				return nil, nil, err
 			}
 			agents[sec.AgentID] = ag
 		}
@@ -466,7 +511,7 @@ func (s *Service) alerts(ctx context.Context, actor auth.Actor, orgID int64) ([]
 		if !ok {
 			rec, err := s.agreements.Get(ctx, actor, sec.AgreementID)
 			if err != nil {
-				return nil, nil, fail("alerts", err)
+				return nil, nil, err
 			}
 			conv = rec.Agreement
 			conventions[sec.AgreementID] = conv
@@ -1088,11 +1133,11 @@ func (s *Service) DeleteTime(ctx context.Context, actor auth.Actor, id, version 
 // statement already covers the period. The actor needs auth.Write on the
 // employer (the ledger's creditor).
 //
-// Setting the terms and drafting are the ledger's own operations, each in
-// its transaction and audit record, before this one records the basis: a
-// failure in between leaves terms that describe the last computation
-// asked for, which is harmless — Issue refuses a draft whose terms changed
-// since it was computed.
+// The ledger sets the terms and drafts (or recomputes) in one transaction
+// (ledger.Service.DraftWithTerms), audited as its own operations, before
+// this one records the basis: a draft that cannot be computed leaves the
+// terms as they were, and Issue refuses a draft whose terms changed since
+// it was computed.
 func (s *Service) Reimburse(ctx context.Context, actor auth.Actor, id int64, p Period) (Reimbursement, ledger.Statement, error) {
 	q := s.db.Reader()
 	sec, err := s.readSecondment(ctx, q, actor, id)
@@ -1207,14 +1252,14 @@ func (s *Service) Reimburse(ctx context.Context, actor auth.Actor, id int64, p P
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return Reimbursement{}, ledger.Statement{}, fail("reimburse", err)
 	}
-	if _, err := s.ledger.SetTerms(ctx, actor, sec.AgreementID, version, terms); err != nil {
-		return Reimbursement{}, ledger.Statement{}, fail("reimburse", err)
-	}
+	// The terms and the draft are written together: a draft that cannot
+	// be computed leaves the previous terms in place.
 	var st ledger.Statement
 	if draft != 0 {
-		st, err = s.ledger.Recompute(ctx, actor, draft)
+		st, err = s.ledger.RecomputeWithTerms(ctx, actor, sec.AgreementID, version, terms, draft)
 	} else {
-		st, err = s.ledger.Draft(ctx, actor, ledger.Request{AgreementID: sec.AgreementID, From: p.From, To: p.To, Label: p.Label, Units: units})
+		st, err = s.ledger.DraftWithTerms(ctx, actor, version, terms,
+			ledger.Request{AgreementID: sec.AgreementID, From: p.From, To: p.To, Label: p.Label, Units: units})
 	}
 	if err != nil {
 		return Reimbursement{}, ledger.Statement{}, fail("reimburse", err)

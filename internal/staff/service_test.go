@@ -3,6 +3,7 @@ package staff_test
 import (
 	"context"
 	"errors"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -168,6 +169,8 @@ func TestPrivacyOfAgents(t *testing.T) {
 			_, err = w.staff.Agents(ctx, onet, w.org["rodez"])
 			mustErr(t, err, auth.ErrForbidden, "")
 			_, err = w.staff.Alerts(ctx, onet, w.org["rodez"])
+			mustErr(t, err, auth.ErrForbidden, "")
+			_, err = w.staff.Roster(ctx, onet, w.org["rodez"])
 			mustErr(t, err, auth.ErrForbidden, "")
 		})
 		t.Run("before the secondment starts, the host sees the agent but not the cost", func(t *testing.T) {
@@ -393,6 +396,29 @@ func TestConsentAndAlerts(t *testing.T) {
 			}
 			if k := kinds(t, w.clerk["conques"], "conques"); k[staff.AlertConsent] != 0 {
 				t.Fatalf("got %v for the host, want no consent alert", k)
+			}
+		})
+		t.Run("the roster gives the agents and the alerts of the list and alert operations", func(t *testing.T) {
+			for _, org := range []string{"rodez", "conques"} {
+				actor := w.clerk[org]
+				roster, err := w.staff.Roster(ctx, actor, w.org[org])
+				if err != nil {
+					t.Fatal(err)
+				}
+				lines, err := w.staff.Agents(ctx, actor, w.org[org])
+				if err != nil {
+					t.Fatal(err)
+				}
+				als, err := w.staff.Alerts(ctx, actor, w.org[org])
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !reflect.DeepEqual(roster.Agents, lines) || len(lines) != 1 {
+					t.Errorf("%s: got roster agents %+v, want %+v (one agent)", org, roster.Agents, lines)
+				}
+				if !reflect.DeepEqual(roster.Alerts, als) || org == "rodez" && len(als) == 0 {
+					t.Errorf("%s: got roster alerts %+v, want %+v (the employer's: some)", org, roster.Alerts, als)
+				}
 			}
 		})
 		t.Run("a consent in the future is refused by the convention", func(t *testing.T) {

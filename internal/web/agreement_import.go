@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"voisines/internal/agreement"
+	"voisines/internal/csvin"
 	"voisines/internal/server/problem"
 )
 
@@ -21,7 +22,7 @@ type importData struct {
 	Kinds    []agreement.Spec
 	Filename string
 	// Errors are the problems of a refused file, by line and column.
-	Errors agreement.ImportErrors
+	Errors csvin.Errors
 	// Imported are the conventions of an accepted file, with the warnings
 	// of each line.
 	Imported []importedRow
@@ -117,7 +118,7 @@ func (h *Handler) agreementImport(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		records, err = h.agreement.Import(r.Context(), a, rows)
 	}
-	var ies agreement.ImportErrors
+	var ies csvin.Errors
 	switch {
 	case errors.As(err, &ies):
 		data.Errors = ies
@@ -137,7 +138,7 @@ func (h *Handler) agreementImport(w http.ResponseWriter, r *http.Request) {
 			p.Message = "Le fichier est refusé en entier : vous n'agissez pas pour la partie principale d'une des conventions. " + p.Message
 		}
 		for _, fe := range p.Fields {
-			data.Errors = append(data.Errors, agreement.ImportError{Column: fe.Name, Message: fe.Message})
+			data.Errors = append(data.Errors, csvin.Error{Column: fe.Name, Message: fe.Message})
 		}
 		fail(p.Status, p)
 		return

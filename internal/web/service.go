@@ -20,6 +20,7 @@ import (
 
 	"voisines/internal/auth"
 	"voisines/internal/civil"
+	"voisines/internal/csvin"
 	"voisines/internal/ledger"
 	"voisines/internal/money"
 	"voisines/internal/service"
@@ -57,6 +58,7 @@ type svcFormErrors struct {
 	Message string
 	Items   []svcErrorItem
 	Invalid map[string][]string // by input id without "f-"
+	Lines   csvin.Errors        // of a refused import file, shown as on every import page
 }
 
 type svcErrorItem struct {
@@ -111,15 +113,12 @@ func svcInputID(form, field string) string {
 // link to the form itself (id "f-"+form). ok is false for an error no form
 // shows (then the page fails as usual).
 func svcErrorsOf(form string, err error, inputs ...string) (*svcFormErrors, bool) {
-	var ies service.ImportErrors
-	if errors.As(err, &ies) {
+	if ies, ok := csvin.AsErrors(err); ok {
 		fe := &svcFormErrors{Message: fmt.Sprintf("Le fichier est refusé en entier : %d erreur(s) à corriger, aucun usage n'a été enregistré.", len(ies)),
-			Invalid: map[string][]string{}}
+			Invalid: map[string][]string{}, Lines: ies}
 		id := svcInputID(form, "file")
-		for _, e := range ies {
-			fe.Items = append(fe.Items, svcErrorItem{ID: id, Label: "Fichier", Message: e.Error()})
-		}
-		fe.Invalid[id] = []string{"le fichier contient des erreurs : voir la liste en haut de la page"}
+		fe.Items = []svcErrorItem{{ID: id, Label: "Fichier", Message: "voir le tableau des erreurs, ligne par ligne"}}
+		fe.Invalid[id] = []string{"le fichier contient des erreurs : voir le tableau en haut de la page"}
 		return fe, true
 	}
 	fes, ok := validate.As(err)
@@ -242,12 +241,10 @@ func (h *Handler) serviceList(w http.ResponseWriter, r *http.Request) {
 			d.Benefited = append(d.Benefited, s)
 		}
 	}
-	cands, err := h.services.Candidates(r.Context(), a)
-	if err != nil {
+	if d.CanCreate, err = h.services.HasCandidates(r.Context(), a); err != nil {
 		h.Fail(w, r, err)
 		return
 	}
-	d.CanCreate = len(cands) > 0
 	h.render(w, r, http.StatusOK, "service_list", newPage(r, "Services partagés", "services", d))
 }
 
@@ -647,9 +644,8 @@ func (h *Handler) buildServicePage(r *http.Request, a auth.Actor, s service.Serv
 		if found {
 			row.Own = own.String()
 		}
-		if !d.CanWrite && row.Draft {
-			continue // drafts are the provider's work in progress
-		}
+		// StatementsOf already left out the drafts (the provider's work
+		// in progress) unless the user reads for the provider.
 		d.Statements = append(d.Statements, row)
 	}
 	if d.StmtForm == nil {

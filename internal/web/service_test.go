@@ -145,7 +145,7 @@ func TestServicePagesFromCostLinesToStatement(t *testing.T) {
 				t.Fatalf("got %d", resp.StatusCode)
 			}
 			checkServicePage(t, resp)
-			svcContains(t, resp, "Le fichier est refusé en entier", "ligne 3, colonne « beneficiaire »", `href="#f-import-file"`)
+			svcContains(t, resp, "Le fichier est refusé en entier", `<table id="erreurs"`, "<th scope=\"row\">3</th><td>beneficiaire</td>", `href="#f-import-file"`)
 			if strings.Contains(resp.Body, "X-1") {
 				t.Errorf("a refused file's line appears among the usage")
 			}

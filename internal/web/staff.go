@@ -229,6 +229,18 @@ func (h *Handler) staffList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	orgID, orgs, err := staffOrg(a, r)
+	if errors.Is(err, auth.ErrForbidden) {
+		// The list of an organisation that exists but of which the user
+		// is not a member: 403, saying why (README, access rule).
+		want, _ := strconv.ParseInt(r.URL.Query().Get("org"), 10, 64)
+		if _, gerr := h.orgs.Get(r.Context(), want); gerr != nil {
+			h.Fail(w, r, gerr)
+			return
+		}
+		h.WriteProblem(w, r, problem.Problem{Status: http.StatusForbidden, Code: "forbidden",
+			Message: "Vous n'êtes pas membre de cette organisation : seuls ses membres peuvent consulter ses agents et leurs mises à disposition."})
+		return
+	}
 	if err != nil {
 		h.Fail(w, r, err)
 		return
@@ -248,12 +260,12 @@ func (h *Handler) staffList(w http.ResponseWriter, r *http.Request) {
 		data.OrgName = o.Name
 	}
 	if orgID != 0 {
-		lines, err := h.staff.Agents(r.Context(), a, orgID)
+		roster, err := h.staff.Roster(r.Context(), a, orgID)
 		if err != nil {
 			h.Fail(w, r, err)
 			return
 		}
-		for _, l := range lines {
+		for _, l := range roster.Agents {
 			row := staffAgentRow{Link: fmt.Sprintf("/personnel/agents/%d", l.Agent.ID), Name: l.Agent.FamilyName + " " + l.Agent.GivenName,
 				Grade: l.Agent.Grade, Status: capitalize(l.Agent.Status.Label()), Employer: l.Agent.EmployerName}
 			for _, s := range l.Secondments {
@@ -265,12 +277,7 @@ func (h *Handler) staffList(w http.ResponseWriter, r *http.Request) {
 				data.Hosted = append(data.Hosted, row)
 			}
 		}
-		als, err := h.staff.Alerts(r.Context(), a, orgID)
-		if err != nil {
-			h.Fail(w, r, err)
-			return
-		}
-		data.Alerts = staffAlertViews(als)
+		data.Alerts = staffAlertViews(roster.Alerts)
 	}
 	pg := newPage(r, "Personnel mis à disposition", "personnel", data)
 	pg.Flash = staffFlashes[r.URL.Query().Get("fait")]
