@@ -93,6 +93,22 @@ func splitStatements(s string) []string {
 	return out
 }
 
+// runs reports whether a migration statement is for d: a statement whose
+// first line is "-- sqlite only" or "-- postgres only" runs on that engine
+// alone, for the rare change one engine spells differently (rebuilding a
+// table on SQLite, which cannot drop a constraint, is one ALTER TABLE on
+// PostgreSQL). Both schemas must still mean the same.
+func (d Dialect) runs(stmt string) bool {
+	first, _, _ := strings.Cut(strings.TrimSpace(stmt), "\n")
+	switch strings.TrimSpace(first) {
+	case "-- sqlite only":
+		return d == SQLite
+	case "-- postgres only":
+		return d == Postgres
+	}
+	return true
+}
+
 // Version returns the schema version recorded in the database, 0 for an empty one.
 func (db *DB) Version(ctx context.Context) (int, error) {
 	return db.versionOn(ctx, db.write)
@@ -147,6 +163,11 @@ func (db *DB) CheckSchema(ctx context.Context) error {
 // returns the versions it applied. On PostgreSQL an advisory lock keeps two
 // instances from migrating at once.
 func (db *DB) Migrate(ctx context.Context) ([]int, error) {
+	return db.migrateTo(ctx, Latest())
+}
+
+// migrateTo applies the pending migrations up to version last.
+func (db *DB) migrateTo(ctx context.Context, last int) ([]int, error) {
 	ms, err := Migrations()
 	if err != nil {
 		return nil, err
@@ -174,7 +195,7 @@ func (db *DB) Migrate(ctx context.Context) ([]int, error) {
 	}
 	var applied []int
 	for _, m := range ms {
-		if m.Version <= current {
+		if m.Version <= current || m.Version > last {
 			continue
 		}
 		tx, err := conn.BeginTx(ctx, nil)
@@ -182,6 +203,9 @@ func (db *DB) Migrate(ctx context.Context) ([]int, error) {
 			return applied, fmt.Errorf("store: migration %d: begin: %w", m.Version, err)
 		}
 		for i, stmt := range splitStatements(db.Dialect.translate(m.SQL)) {
+			if !db.Dialect.runs(stmt) {
+				continue
+			}
 			if _, err := tx.ExecContext(ctx, stmt); err != nil {
 				tx.Rollback()
 				return applied, fmt.Errorf("store: migration %d (%s), statement %d: %w", m.Version, m.Name, i+1, err)
