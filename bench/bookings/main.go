@@ -5,15 +5,19 @@
 // against a bare net/http handler that only decodes the body, as the
 // ceiling of the client and the HTTP stack on this machine.
 //
-// Each measurement runs twice by default (-rates 0,2000): once as a closed
+// Each measurement runs twice by default (-rates 0,2250): once as a closed
 // loop, every client sending its next request as soon as the last is
 // answered, which finds the most bookings per second the machine can
 // accept; its latency is then set by the queue of 64 clients (on average
 // 64 / throughput, by Little's law), not by the server alone. Then paced
-// at 2,000 requests per second offered by the same 64 clients: request i
-// is due at start + i/rate and its latency counts from then, so a server
-// that falls behind is charged for the requests it kept waiting. That is
-// the latency a user sees at that load.
+// at 2,250 requests per second (2,025 bookings to accept, since one request
+// in ten must be refused) offered by the same 64 clients: request i is due
+// at start + i/rate and its latency counts from then, so a server that
+// falls behind is charged for the requests it kept waiting. That is the
+// latency a user sees at that load.
+//
+// The clients run in a process of their own (clients.go), unless
+// -clients-in-process.
 //
 // Every tenth request asks again for a slot already taken and must get a
 // 409; the others ask for free slots and must be accepted. At the end the
@@ -38,26 +42,21 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/pprof"
-	"runtime/trace"
 	"slices"
 	"strings"
 	"sync"
@@ -87,6 +86,9 @@ type config struct {
 	// (no coordinated omission). 0 is a closed loop: each client sends its
 	// next request as soon as the last is answered.
 	rate float64
+	// inProcess runs the clients in the server's process, as before:
+	// their goroutines then share the server's scheduler.
+	inProcess bool
 }
 
 // result is what one run measured.
@@ -124,10 +126,19 @@ func main() {
 	flag.IntVar(&cfg.equipment, "equipment", 16, "pieces of equipment the clients book")
 	flag.StringVar(&cfg.pg, "pg", os.Getenv("VOISINES_TEST_POSTGRES"), "PostgreSQL URL")
 	flag.IntVar(&cfg.runs, "runs", 1, "repeat each measurement this many times and summarise")
-	rates := flag.String("rates", "0,2000", "loads to measure, comma-separated: 0 for clients as fast as answered (a closed loop), or requests per second offered at a steady pace")
+	rates := flag.String("rates", "0,2250", "loads to measure, comma-separated: 0 for clients as fast as answered (a closed loop), or requests per second offered at a steady pace")
 	flag.StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile of the first run's load (not its set-up) to this file")
+	flag.BoolVar(&cfg.inProcess, "clients-in-process", false, "run the clients in the server's process instead of a process of their own")
+	loadChild := flag.Bool("load-child", false, "internal: be the clients' process, reading its load from standard input")
 	flag.StringVar(&tracefile, "trace", "", "write an execution trace of the first run's load to this file (go tool trace)")
 	flag.Parse()
+	if *loadChild {
+		if err := childLoad(os.Stdin, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "bookings: clients:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if cfg.pg == "" {
 		cfg.pg = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
 	}
@@ -175,7 +186,7 @@ func main() {
 	}
 }
 
-// pace names a run's load: nothing for a closed loop, "@ 2000/s" when
+// pace names a run's load: nothing for a closed loop, "@ 2250/s" when
 // paced.
 func pace(cfg config) string {
 	if cfg.rate == 0 {
@@ -333,12 +344,6 @@ func openEngine(ctx context.Context, engine string, cfg config) (*store.DB, func
 	return nil, nil, fmt.Errorf("unknown engine %q", engine)
 }
 
-// client is one logged-in HTTP client.
-type client struct {
-	http *http.Client
-	csrf string
-}
-
 func runEngine(ctx context.Context, engine string, cfg config) (result, error) {
 	db, cleanup, err := openEngine(ctx, engine, cfg)
 	if err != nil {
@@ -385,57 +390,11 @@ func runEngine(ctx context.Context, engine string, cfg config) (result, error) {
 	}
 	defer stop()
 
-	transport := &http.Transport{MaxIdleConns: cfg.clients * 2, MaxIdleConnsPerHost: cfg.clients * 2, IdleConnTimeout: time.Minute}
-	defer transport.CloseIdleConnections()
-	clients := make([]client, cfg.clients)
-	for i := range clients {
-		jar, _ := cookiejar.New(nil)
-		c := client{http: &http.Client{Transport: transport, Jar: jar, Timeout: 30 * time.Second}}
-		body := fmt.Sprintf(`{"email":"banc@voisines.test","password":%q}`, password)
-		resp, err := c.http.Post(base+"/api/v1/session", "application/json", strings.NewReader(body))
-		if err != nil {
-			return result{}, err
-		}
-		var s struct {
-			CSRF string `json:"csrf_token"`
-		}
-		json.NewDecoder(resp.Body).Decode(&s)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusCreated || s.CSRF == "" {
-			return result{}, fmt.Errorf("log in: status %d", resp.StatusCode)
-		}
-		c.csrf = s.CSRF
-		clients[i] = c
+	r, err := drive(cfg, loadSpec{Base: base, Email: "banc@voisines.test", Password: password,
+		RequesterOrgID: requester.ID, EquipmentIDs: ids})
+	if err != nil {
+		return result{}, err
 	}
-
-	// Slot k of equipment e is [start + 2k h, start + 2k h + 2 h), Paris time.
-	start := time.Date(2031, 1, 6, 0, 0, 0, 0, time.UTC)
-	next := make([]atomic.Int64, cfg.equipment)
-	r := load(cfg, func(worker, n int) (int, error) {
-		e := (worker + n) % cfg.equipment
-		var k int64
-		if n%10 == 9 && next[e].Load() > 0 {
-			k = next[e].Load() - 1 // a taken slot: must be refused
-		} else {
-			k = next[e].Add(1) - 1
-		}
-		from := start.Add(time.Duration(k) * 2 * time.Hour)
-		body := fmt.Sprintf(`{"requester_org_id":%d,"starts_at":%q,"ends_at":%q,"purpose":"banc d'essai"}`,
-			requester.ID, from.Format(time.RFC3339), from.Add(2*time.Hour).Format(time.RFC3339))
-		req, _ := http.NewRequest("POST", fmt.Sprintf("%s/api/v1/equipment/%d/bookings", base, ids[e]), strings.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("X-CSRF-Token", clients[worker].csrf)
-		resp, err := clients[worker].http.Do(req)
-		if err != nil {
-			return 0, err
-		}
-		msg, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusCreated && resp.StatusCode != http.StatusConflict {
-			return resp.StatusCode, fmt.Errorf("status %d: %s", resp.StatusCode, bytes.TrimSpace(msg))
-		}
-		return resp.StatusCode, nil
-	})
 	r.name = "voisines " + engine
 	if err := db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM bookings a JOIN bookings b
 		ON a.equipment_id = b.equipment_id AND a.id < b.id
@@ -459,20 +418,6 @@ func load(cfg config, do func(worker, n int) (int, error)) result {
 	var sent atomic.Int64
 	deadline := time.Now().Add(cfg.duration)
 	var wg sync.WaitGroup
-	if cpuprofile != "" {
-		f, err := os.Create(cpuprofile)
-		if err == nil && pprof.StartCPUProfile(f) == nil {
-			defer func() { pprof.StopCPUProfile(); f.Close() }()
-		}
-		cpuprofile = ""
-	}
-	if tracefile != "" {
-		f, err := os.Create(tracefile)
-		if err == nil && trace.Start(f) == nil {
-			defer func() { trace.Stop(); f.Close() }()
-		}
-		tracefile = ""
-	}
 	began, cpu0 := time.Now(), cpuTime()
 	for w := range cfg.clients {
 		wg.Add(1)
@@ -567,25 +512,10 @@ func runBare(cfg config) (result, error) {
 		return result{}, err
 	}
 	defer stop()
-	transport := &http.Transport{MaxIdleConns: cfg.clients * 2, MaxIdleConnsPerHost: cfg.clients * 2}
-	defer transport.CloseIdleConnections()
-	hc := &http.Client{Transport: transport, Timeout: 30 * time.Second}
-	start := time.Date(2031, 1, 6, 0, 0, 0, 0, time.UTC)
-	r := load(cfg, func(worker, k int) (int, error) {
-		from := start.Add(time.Duration(worker*100000+k) * 2 * time.Hour)
-		body := fmt.Sprintf(`{"requester_org_id":1,"starts_at":%q,"ends_at":%q,"purpose":"banc d'essai"}`,
-			from.Format(time.RFC3339), from.Add(2*time.Hour).Format(time.RFC3339))
-		resp, err := hc.Post(base+"/api/v1/equipment/1/bookings", "application/json", strings.NewReader(body))
-		if err != nil {
-			return 0, err
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusCreated {
-			return resp.StatusCode, errors.New(resp.Status)
-		}
-		return resp.StatusCode, nil
-	})
+	r, err := drive(cfg, loadSpec{Base: base, Bare: true})
+	if err != nil {
+		return result{}, err
+	}
 	r.name = "bare net/http"
 	return r, nil
 }

@@ -1,0 +1,240 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"os"
+	"os/exec"
+	"runtime/pprof"
+	"runtime/trace"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// The clients
+//
+// By default the clients run in a process of their own, as a load
+// generator on another machine would: the server's scheduler then has
+// only the server's goroutines to run (net/http's client adds two per
+// connection), and the machine's two cores are shared between the two
+// processes by the operating system. -clients-in-process keeps them in the
+// server's process.
+
+// loadSpec is what the clients need to know of the server.
+type loadSpec struct {
+	Base           string  `json:"base"`
+	Bare           bool    `json:"bare"` // the bare handler: no log-in, any slot
+	Email          string  `json:"email"`
+	Password       string  `json:"password"`
+	RequesterOrgID int64   `json:"requester_org_id"`
+	EquipmentIDs   []int64 `json:"equipment_ids"`
+
+	Clients  int           `json:"clients"`
+	Requests int           `json:"requests"`
+	Duration time.Duration `json:"duration"`
+	Rate     float64       `json:"rate"`
+}
+
+// wireResult is a result as the clients' process reports it.
+type wireResult struct {
+	Requests, Accepted, Conflicts, Errors int
+	Elapsed                               time.Duration
+	Latencies                             []time.Duration
+	FirstError                            string
+	CPU                                   time.Duration
+}
+
+// drive runs the load of spec against the server, in this process or in
+// a process of the clients, and returns what it measured. The CPU time
+// counts both processes during the load, and only then. The CPU profile
+// and the trace, when asked for, cover the server's process during the
+// load.
+func drive(cfg config, spec loadSpec) (result, error) {
+	spec.Clients, spec.Requests, spec.Duration, spec.Rate = cfg.clients, cfg.requests, cfg.duration, cfg.rate
+	if cfg.inProcess {
+		do, err := clientsFor(spec)
+		if err != nil {
+			return result{}, err
+		}
+		stop := startProfiles()
+		r := load(cfg, do)
+		stop()
+		return r, nil
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return result{}, err
+	}
+	cmd := exec.Command(self, "-load-child")
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return result{}, err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return result{}, err
+	}
+	if err := cmd.Start(); err != nil {
+		return result{}, err
+	}
+	defer cmd.Wait()
+	out := bufio.NewReader(stdout)
+	if err := json.NewEncoder(stdin).Encode(spec); err != nil {
+		return result{}, err
+	}
+	if line, err := out.ReadString('\n'); err != nil || line != "ready\n" {
+		return result{}, fmt.Errorf("clients' process: %q, %v", line, err)
+	}
+	stop := startProfiles()
+	cpu0 := cpuTime()
+	if _, err := io.WriteString(stdin, "go\n"); err != nil {
+		return result{}, err
+	}
+	var w wireResult
+	if err := json.NewDecoder(out).Decode(&w); err != nil {
+		return result{}, fmt.Errorf("clients' process: %w", err)
+	}
+	cpu := cpuTime() - cpu0
+	stop()
+	stdin.Close()
+	return result{requests: w.Requests, accepted: w.Accepted, conflicts: w.Conflicts, errors: w.Errors, elapsed: w.Elapsed,
+		latencies: w.Latencies, firstError: w.FirstError, cpu: w.CPU + cpu}, nil
+}
+
+// startProfiles starts the CPU profile and the trace asked for, once, and
+// returns what stops them.
+func startProfiles() (stop func()) {
+	var stops []func()
+	if cpuprofile != "" {
+		if f, err := os.Create(cpuprofile); err == nil && pprof.StartCPUProfile(f) == nil {
+			stops = append(stops, func() { pprof.StopCPUProfile(); f.Close() })
+		}
+		cpuprofile = ""
+	}
+	if tracefile != "" {
+		if f, err := os.Create(tracefile); err == nil && trace.Start(f) == nil {
+			stops = append(stops, func() { trace.Stop(); f.Close() })
+		}
+		tracefile = ""
+	}
+	return func() {
+		for _, s := range stops {
+			s()
+		}
+	}
+}
+
+// childLoad is the clients' process: it reads its spec, logs its clients
+// in, says "ready", waits for "go", runs the load and writes the result.
+func childLoad(in io.Reader, out io.Writer) error {
+	r := bufio.NewReader(in)
+	var spec loadSpec
+	line, err := r.ReadBytes('\n')
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(line, &spec); err != nil {
+		return err
+	}
+	do, err := clientsFor(spec)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "ready")
+	if line, err := r.ReadString('\n'); err != nil || line != "go\n" {
+		return fmt.Errorf("expected go, got %q (%v)", line, err)
+	}
+	res := load(config{clients: spec.Clients, requests: spec.Requests, duration: spec.Duration, rate: spec.Rate}, do)
+	return json.NewEncoder(out).Encode(wireResult{Requests: res.requests, Accepted: res.accepted, Conflicts: res.conflicts,
+		Errors: res.errors, Elapsed: res.elapsed, Latencies: res.latencies, FirstError: res.firstError, CPU: res.cpu})
+}
+
+// client is one logged-in HTTP client.
+type client struct {
+	http *http.Client
+	csrf string
+}
+
+// clientsFor logs spec.Clients clients in (unless the server is the bare
+// handler) and returns the function that sends request n of a worker.
+//
+// Slot k of equipment e is [start + 2k h, start + 2k h + 2 h), Paris time;
+// every tenth request asks again for a slot already taken, which must be
+// refused.
+func clientsFor(spec loadSpec) (func(worker, n int) (int, error), error) {
+	transport := &http.Transport{MaxIdleConns: spec.Clients * 2, MaxIdleConnsPerHost: spec.Clients * 2, IdleConnTimeout: time.Minute}
+	start := time.Date(2031, 1, 6, 0, 0, 0, 0, time.UTC)
+	if spec.Bare {
+		hc := &http.Client{Transport: transport, Timeout: 30 * time.Second}
+		return func(worker, k int) (int, error) {
+			from := start.Add(time.Duration(worker*100000+k) * 2 * time.Hour)
+			body := fmt.Sprintf(`{"requester_org_id":1,"starts_at":%q,"ends_at":%q,"purpose":"banc d'essai"}`,
+				from.Format(time.RFC3339), from.Add(2*time.Hour).Format(time.RFC3339))
+			resp, err := hc.Post(spec.Base+"/api/v1/equipment/1/bookings", "application/json", strings.NewReader(body))
+			if err != nil {
+				return 0, err
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusCreated {
+				return resp.StatusCode, errors.New(resp.Status)
+			}
+			return resp.StatusCode, nil
+		}, nil
+	}
+	clients := make([]client, spec.Clients)
+	for i := range clients {
+		jar, _ := cookiejar.New(nil)
+		c := client{http: &http.Client{Transport: transport, Jar: jar, Timeout: 30 * time.Second}}
+		body := fmt.Sprintf(`{"email":%q,"password":%q}`, spec.Email, spec.Password)
+		resp, err := c.http.Post(spec.Base+"/api/v1/session", "application/json", strings.NewReader(body))
+		if err != nil {
+			return nil, err
+		}
+		var s struct {
+			CSRF string `json:"csrf_token"`
+		}
+		json.NewDecoder(resp.Body).Decode(&s)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusCreated || s.CSRF == "" {
+			return nil, fmt.Errorf("log in: status %d", resp.StatusCode)
+		}
+		c.csrf = s.CSRF
+		clients[i] = c
+	}
+	n := len(spec.EquipmentIDs)
+	next := make([]atomic.Int64, n)
+	return func(worker, k int) (int, error) {
+		e := (worker + k) % n
+		var slot int64
+		if k%10 == 9 && next[e].Load() > 0 {
+			slot = next[e].Load() - 1 // a taken slot: must be refused
+		} else {
+			slot = next[e].Add(1) - 1
+		}
+		from := start.Add(time.Duration(slot) * 2 * time.Hour)
+		body := fmt.Sprintf(`{"requester_org_id":%d,"starts_at":%q,"ends_at":%q,"purpose":"banc d'essai"}`,
+			spec.RequesterOrgID, from.Format(time.RFC3339), from.Add(2*time.Hour).Format(time.RFC3339))
+		req, _ := http.NewRequest("POST", fmt.Sprintf("%s/api/v1/equipment/%d/bookings", spec.Base, spec.EquipmentIDs[e]), strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-CSRF-Token", clients[worker].csrf)
+		resp, err := clients[worker].http.Do(req)
+		if err != nil {
+			return 0, err
+		}
+		msg, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusCreated && resp.StatusCode != http.StatusConflict {
+			return resp.StatusCode, fmt.Errorf("status %d: %s", resp.StatusCode, bytes.TrimSpace(msg))
+		}
+		return resp.StatusCode, nil
+	}, nil
+}
