@@ -181,11 +181,7 @@ func (h *Handler) agreementList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page, err := h.agreement.List(r.Context(), a, f)
-	if err != nil {
-		h.agreementFail(w, r, err)
-		return
-	}
-	h.writeJSON(w, http.StatusOK, page)
+	h.replyWith(h.agreementFail, w, r, http.StatusOK, page, err)
 }
 
 // agreementCreate stores a new draft. It may still break rules (listed in
@@ -197,8 +193,7 @@ func (h *Handler) agreementCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var body agreementBody
-	if err := decodeJSON(r.Body, &body); err != nil {
-		h.Fail(w, r, err)
+	if !h.decode(w, r, &body) {
 		return
 	}
 	in, err := h.agreementInput(r.Context(), body)
@@ -207,12 +202,7 @@ func (h *Handler) agreementCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rec, err := h.agreement.Create(r.Context(), a, in)
-	if err != nil {
-		h.agreementFail(w, r, err)
-		return
-	}
-	w.Header().Set("Location", fmt.Sprintf("/api/v1/agreements/%d", rec.ID))
-	h.writeJSON(w, http.StatusCreated, rec)
+	h.replyCreated(h.agreementFail, w, r, fmt.Sprintf("/api/v1/agreements/%d", rec.ID), rec, err)
 }
 
 // agreementGet returns a convention with the rules it breaks today.
@@ -235,20 +225,12 @@ func (h *Handler) agreementGet(w http.ResponseWriter, r *http.Request) {
 
 // agreementUpdate replaces the content of a draft, from the version read.
 func (h *Handler) agreementUpdate(w http.ResponseWriter, r *http.Request) {
-	a, rec, ok := h.agreementRecord(w, r)
-	if !ok {
-		return
-	}
 	var body struct {
 		Version int64 `json:"version"`
 		agreementBody
 	}
-	if err := decodeJSON(r.Body, &body); err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	if err := needVersion(body.Version); err != nil {
-		h.Fail(w, r, err)
+	a, rec, ok := h.agreementStep(w, r, &body, &body.Version)
+	if !ok {
 		return
 	}
 	in, err := h.agreementInput(r.Context(), body.agreementBody)
@@ -263,11 +245,7 @@ func (h *Handler) agreementUpdate(w http.ResponseWriter, r *http.Request) {
 // returned, or its error.
 func (h *Handler) answer(w http.ResponseWriter, r *http.Request) func(agreement.Record, error) {
 	return func(rec agreement.Record, err error) {
-		if err != nil {
-			h.agreementFail(w, r, err)
-			return
-		}
-		h.writeJSON(w, http.StatusOK, rec)
+		h.replyWith(h.agreementFail, w, r, http.StatusOK, rec, err)
 	}
 }
 
@@ -293,15 +271,27 @@ func decodeVersioned(r *http.Request, v any, version func() int64) error {
 	return needVersion(version())
 }
 
-// agreementSubmit sends a draft to the parties for their approvals.
-func (h *Handler) agreementSubmit(w http.ResponseWriter, r *http.Request) {
+// agreementStep starts a step on the convention of the path: the actor
+// and the convention (agreementRecord: 404 to a user of no party, before
+// the body is looked at), then the body read into v, which must carry the
+// version read at *version. When it returns false it has already answered.
+func (h *Handler) agreementStep(w http.ResponseWriter, r *http.Request, v any, version *int64) (auth.Actor, agreement.Record, bool) {
 	a, rec, ok := h.agreementRecord(w, r)
 	if !ok {
-		return
+		return a, rec, false
 	}
-	var body versionBody
-	if err := decodeVersioned(r, &body, func() int64 { return body.Version }); err != nil {
+	if err := decodeVersioned(r, v, func() int64 { return *version }); err != nil {
 		h.Fail(w, r, err)
+		return a, rec, false
+	}
+	return a, rec, true
+}
+
+// agreementSubmit sends a draft to the parties for their approvals.
+func (h *Handler) agreementSubmit(w http.ResponseWriter, r *http.Request) {
+	var body versionBody
+	a, rec, ok := h.agreementStep(w, r, &body, &body.Version)
+	if !ok {
 		return
 	}
 	h.answer(w, r)(h.agreement.Submit(r.Context(), a, rec.ID, body.Version))
@@ -309,16 +299,12 @@ func (h *Handler) agreementSubmit(w http.ResponseWriter, r *http.Request) {
 
 // agreementApprove records a party's act: deliberation, consent, opinion…
 func (h *Handler) agreementApprove(w http.ResponseWriter, r *http.Request) {
-	a, rec, ok := h.agreementRecord(w, r)
-	if !ok {
-		return
-	}
 	var body struct {
 		Version int64 `json:"version"`
 		agreement.Approval
 	}
-	if err := decodeVersioned(r, &body, func() int64 { return body.Version }); err != nil {
-		h.Fail(w, r, err)
+	a, rec, ok := h.agreementStep(w, r, &body, &body.Version)
+	if !ok {
 		return
 	}
 	h.answer(w, r)(h.agreement.RecordApproval(r.Context(), a, rec.ID, body.Version, body.Approval))
@@ -326,16 +312,12 @@ func (h *Handler) agreementApprove(w http.ResponseWriter, r *http.Request) {
 
 // agreementSign records a party's signature.
 func (h *Handler) agreementSign(w http.ResponseWriter, r *http.Request) {
-	a, rec, ok := h.agreementRecord(w, r)
-	if !ok {
-		return
-	}
 	var body struct {
 		Version int64 `json:"version"`
 		agreement.Signature
 	}
-	if err := decodeVersioned(r, &body, func() int64 { return body.Version }); err != nil {
-		h.Fail(w, r, err)
+	a, rec, ok := h.agreementStep(w, r, &body, &body.Version)
+	if !ok {
 		return
 	}
 	h.answer(w, r)(h.agreement.Sign(r.Context(), a, rec.ID, body.Version, body.Signature))
@@ -344,10 +326,6 @@ func (h *Handler) agreementSign(w http.ResponseWriter, r *http.Request) {
 // agreementAmend concludes an avenant: the new content, its date, purpose
 // and the approvals authorising it.
 func (h *Handler) agreementAmend(w http.ResponseWriter, r *http.Request) {
-	a, rec, ok := h.agreementRecord(w, r)
-	if !ok {
-		return
-	}
 	var body struct {
 		Version int64 `json:"version"`
 		agreementBody
@@ -355,8 +333,8 @@ func (h *Handler) agreementAmend(w http.ResponseWriter, r *http.Request) {
 		Reason    string               `json:"reason"`
 		Approvals []agreement.Approval `json:"approvals"`
 	}
-	if err := decodeVersioned(r, &body, func() int64 { return body.Version }); err != nil {
-		h.Fail(w, r, err)
+	a, rec, ok := h.agreementStep(w, r, &body, &body.Version)
+	if !ok {
 		return
 	}
 	if body.Kind == "" {
@@ -373,17 +351,13 @@ func (h *Handler) agreementAmend(w http.ResponseWriter, r *http.Request) {
 
 // agreementRenew renews a convention expressly until new_end.
 func (h *Handler) agreementRenew(w http.ResponseWriter, r *http.Request) {
-	a, rec, ok := h.agreementRecord(w, r)
-	if !ok {
-		return
-	}
 	var body struct {
 		Version int64      `json:"version"`
 		NewEnd  civil.Date `json:"new_end"`
 		Date    civil.Date `json:"date"`
 	}
-	if err := decodeVersioned(r, &body, func() int64 { return body.Version }); err != nil {
-		h.Fail(w, r, err)
+	a, rec, ok := h.agreementStep(w, r, &body, &body.Version)
+	if !ok {
 		return
 	}
 	h.answer(w, r)(h.agreement.Renew(r.Context(), a, rec.ID, body.Version, body.NewEnd, body.Date))
@@ -391,16 +365,12 @@ func (h *Handler) agreementRenew(w http.ResponseWriter, r *http.Request) {
 
 // agreementTerminate ends a convention before its term.
 func (h *Handler) agreementTerminate(w http.ResponseWriter, r *http.Request) {
-	a, rec, ok := h.agreementRecord(w, r)
-	if !ok {
-		return
-	}
 	var body struct {
 		Version int64 `json:"version"`
 		agreement.Termination
 	}
-	if err := decodeVersioned(r, &body, func() int64 { return body.Version }); err != nil {
-		h.Fail(w, r, err)
+	a, rec, ok := h.agreementStep(w, r, &body, &body.Version)
+	if !ok {
 		return
 	}
 	body.Reason = strings.TrimSpace(body.Reason)
@@ -415,13 +385,9 @@ func (h *Handler) agreementVersions(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	vs, err := h.agreement.Versions(r.Context(), a, rec.ID)
-	if err != nil {
-		h.agreementFail(w, r, err)
-		return
-	}
-	h.writeJSON(w, http.StatusOK, struct {
+	h.replyWith(h.agreementFail, w, r, http.StatusOK, struct {
 		Versions []agreement.Version `json:"versions"`
-	}{vs})
+	}{vs}, err)
 }
 
 // agreementAlerts lists what an organisation must do about its conventions

@@ -16,16 +16,12 @@ import (
 // each council then ratifies it through the approvals route (kind
 // "ratification", decision: the decision's ref).
 func (h *Handler) agreementDecide(w http.ResponseWriter, r *http.Request) {
-	a, rec, ok := h.agreementRecord(w, r)
-	if !ok {
-		return
-	}
 	var body struct {
 		Version int64 `json:"version"`
 		agreement.ConferenceDecision
 	}
-	if err := decodeVersioned(r, &body, func() int64 { return body.Version }); err != nil {
-		h.Fail(w, r, err)
+	a, rec, ok := h.agreementStep(w, r, &body, &body.Version)
+	if !ok {
 		return
 	}
 	body.Ref = strings.TrimSpace(body.Ref)
@@ -37,16 +33,12 @@ func (h *Handler) agreementDecide(w http.ResponseWriter, r *http.Request) {
 // to the beneficiaries of a service made available (D5211-16, R5111-1),
 // which clears the alert.
 func (h *Handler) agreementUnitCostNotice(w http.ResponseWriter, r *http.Request) {
-	a, rec, ok := h.agreementRecord(w, r)
-	if !ok {
-		return
-	}
 	var body struct {
 		Version int64 `json:"version"`
 		agreement.UnitCostNotice
 	}
-	if err := decodeVersioned(r, &body, func() int64 { return body.Version }); err != nil {
-		h.Fail(w, r, err)
+	a, rec, ok := h.agreementStep(w, r, &body, &body.Version)
+	if !ok {
 		return
 	}
 	h.answer(w, r)(h.agreement.RecordUnitCostNotice(r.Context(), a, rec.ID, body.Version, body.UnitCostNotice))

@@ -42,14 +42,13 @@ func (h *Handler) failEquipment(w http.ResponseWriter, r *http.Request, err erro
 	h.Fail(w, r, err)
 }
 
-// pathID reads a positive integer path value; a malformed one names nothing.
-func pathID(r *http.Request, name string) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, fmt.Errorf("api: %s %q: %w", name, r.PathValue(name), store.ErrNotFound)
-	}
-	return id, nil
+// equipmentReply answers v with status, or err through failEquipment.
+func (h *Handler) equipmentReply(w http.ResponseWriter, r *http.Request, status int, v any, err error) {
+	h.replyWith(h.failEquipment, w, r, status, v, err)
 }
+
+// pathID is pathInt, under the name ledger_write.go still calls it by.
+func pathID(r *http.Request, name string) (int64, error) { return pathInt(r, name) }
 
 // instant reads a date and time of a body or query: RFC 3339, or a Paris
 // wall-clock time without offset.
@@ -72,6 +71,15 @@ func instants(startField, start, endField, end string) (time.Time, time.Time, er
 	return from, to, err
 }
 
+// queryInstant reads the date and time ?name=, or def when it is absent.
+func queryInstant(r *http.Request, name string, def time.Time) (time.Time, error) {
+	s := r.URL.Query().Get(name)
+	if s == "" {
+		return def, nil
+	}
+	return instant(name, s)
+}
+
 // actorAndID starts the handlers of a resource named by {id}: the acting
 // user and the id. When it returns false it has already answered.
 func (h *Handler) actorAndID(w http.ResponseWriter, r *http.Request) (auth.Actor, int64, bool) {
@@ -80,9 +88,17 @@ func (h *Handler) actorAndID(w http.ResponseWriter, r *http.Request) (auth.Actor
 		h.Fail(w, r, err)
 		return auth.Actor{}, 0, false
 	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		h.Fail(w, r, err)
+	id, ok := h.pathParam(w, r, "id")
+	if !ok {
+		return auth.Actor{}, 0, false
+	}
+	return a, id, true
+}
+
+// actorIDBody is actorAndID, then the JSON body read into v.
+func (h *Handler) actorIDBody(w http.ResponseWriter, r *http.Request, v any) (auth.Actor, int64, bool) {
+	a, id, ok := h.actorAndID(w, r)
+	if !ok || !h.decode(w, r, v) {
 		return auth.Actor{}, 0, false
 	}
 	return a, id, true
@@ -117,14 +133,7 @@ func (h *Handler) equipmentSearch(w http.ResponseWriter, r *http.Request) {
 		query.Km = float64(km)
 	}
 	found, err := h.equipment.Search(r.Context(), query)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	if found == nil {
-		found = []equipment.Equipment{}
-	}
-	h.writeJSON(w, http.StatusOK, equipmentList{Equipment: found})
+	h.reply(w, r, http.StatusOK, equipmentList{Equipment: orEmpty(found)}, err)
 }
 
 // equipmentBody is the body of POST /api/v1/equipment and PUT
@@ -147,41 +156,26 @@ func (h *Handler) equipmentCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	var body equipmentBody
 	body.Active = true
-	if err := decodeJSON(r.Body, &body); err != nil {
-		h.Fail(w, r, err)
+	if !h.decode(w, r, &body) {
 		return
 	}
 	e, err := h.equipment.Create(r.Context(), a, body.OwnerOrgID, body.Details)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	w.Header().Set("Location", fmt.Sprintf("/api/v1/equipment/%d", e.ID))
-	h.writeJSON(w, http.StatusCreated, e)
+	h.replyCreated(h.Fail, w, r, fmt.Sprintf("/api/v1/equipment/%d", e.ID), e, err)
 }
 
 func (h *Handler) equipmentGet(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	e, err := h.equipment.Get(r.Context(), id)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	h.writeJSON(w, http.StatusOK, e)
-}
-
-func (h *Handler) equipmentUpdate(w http.ResponseWriter, r *http.Request) {
-	a, id, ok := h.actorAndID(w, r)
+	id, ok := h.pathParam(w, r, "id")
 	if !ok {
 		return
 	}
+	e, err := h.equipment.Get(r.Context(), id)
+	h.reply(w, r, http.StatusOK, e, err)
+}
+
+func (h *Handler) equipmentUpdate(w http.ResponseWriter, r *http.Request) {
 	var body equipmentBody
-	if err := decodeJSON(r.Body, &body); err != nil {
-		h.Fail(w, r, err)
+	a, id, ok := h.actorIDBody(w, r, &body)
+	if !ok {
 		return
 	}
 	if body.Version <= 0 {
@@ -190,14 +184,7 @@ func (h *Handler) equipmentUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	e, cancelled, err := h.equipment.UpdateWithdrawing(r.Context(), a, id, body.Version, body.Details, body.Withdrawal)
-	if err != nil {
-		h.failEquipment(w, r, err)
-		return
-	}
-	if cancelled == nil {
-		cancelled = []equipment.Booking{}
-	}
-	h.writeJSON(w, http.StatusOK, equipmentResponse{Equipment: e, Cancelled: cancelled})
+	h.equipmentReply(w, r, http.StatusOK, equipmentResponse{Equipment: e, Cancelled: orEmpty(cancelled)}, err)
 }
 
 type calendarResponse struct {
@@ -211,38 +198,26 @@ type calendarResponse struct {
 // equipmentCalendar is the busy/free calendar of [from, to) (default: the
 // next 7 days), with details for the owner's and requester's members.
 func (h *Handler) equipmentCalendar(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, "id")
+	id, ok := h.pathParam(w, r, "id")
+	if !ok {
+		return
+	}
+	from, err := queryInstant(r, "from", time.Now().UTC().Truncate(time.Hour))
 	if err != nil {
 		h.Fail(w, r, err)
 		return
 	}
-	from := time.Now().UTC().Truncate(time.Hour)
-	if s := r.URL.Query().Get("from"); s != "" {
-		if from, err = instant("from", s); err != nil {
-			h.Fail(w, r, err)
-			return
-		}
-	}
-	to := from.Add(7 * 24 * time.Hour)
-	if s := r.URL.Query().Get("to"); s != "" {
-		if to, err = instant("to", s); err != nil {
-			h.Fail(w, r, err)
-			return
-		}
+	to, err := queryInstant(r, "to", from.Add(7*24*time.Hour))
+	if err != nil {
+		h.Fail(w, r, err)
+		return
 	}
 	if _, err := h.equipment.Get(r.Context(), id); err != nil {
 		h.Fail(w, r, err)
 		return
 	}
 	entries, err := h.equipment.Calendar(r.Context(), session.ActorFrom(r.Context()), id, from, to)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	if entries == nil {
-		entries = []equipment.CalendarEntry{}
-	}
-	h.writeJSON(w, http.StatusOK, calendarResponse{EquipmentID: id, From: from, To: to, TimeZone: "Europe/Paris", Entries: entries})
+	h.reply(w, r, http.StatusOK, calendarResponse{EquipmentID: id, From: from, To: to, TimeZone: "Europe/Paris", Entries: orEmpty(entries)}, err)
 }
 
 // bookingBody is the body of POST /api/v1/equipment/{id}/bookings.
@@ -255,13 +230,9 @@ type bookingBody struct {
 }
 
 func (h *Handler) bookingCreate(w http.ResponseWriter, r *http.Request) {
-	a, id, ok := h.actorAndID(w, r)
-	if !ok {
-		return
-	}
 	var body bookingBody
-	if err := decodeJSON(r.Body, &body); err != nil {
-		h.Fail(w, r, err)
+	a, id, ok := h.actorIDBody(w, r, &body)
+	if !ok {
 		return
 	}
 	start, end, err := instants("starts_at", body.StartsAt, "ends_at", body.EndsAt)
@@ -271,12 +242,7 @@ func (h *Handler) bookingCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	b, err := h.equipment.Book(r.Context(), a, equipment.Request{EquipmentID: id, RequesterOrgID: body.RequesterOrgID,
 		AgreementID: body.AgreementID, Start: start, End: end, Purpose: body.Purpose})
-	if err != nil {
-		h.failEquipment(w, r, err)
-		return
-	}
-	w.Header().Set("Location", fmt.Sprintf("/api/v1/bookings/%d", b.ID))
-	h.writeJSON(w, http.StatusCreated, b)
+	h.replyCreated(h.failEquipment, w, r, fmt.Sprintf("/api/v1/bookings/%d", b.ID), b, err)
 }
 
 // seriesBody is the body of POST /api/v1/equipment/{id}/series.
@@ -302,13 +268,9 @@ var weekdayNames = map[string]time.Weekday{
 }
 
 func (h *Handler) seriesCreate(w http.ResponseWriter, r *http.Request) {
-	a, id, ok := h.actorAndID(w, r)
-	if !ok {
-		return
-	}
 	var body seriesBody
-	if err := decodeJSON(r.Body, &body); err != nil {
-		h.Fail(w, r, err)
+	a, id, ok := h.actorIDBody(w, r, &body)
+	if !ok {
 		return
 	}
 	rule := equipment.SeriesRule{Start: body.Start, End: body.End, From: body.From, To: body.To, Holidays: body.Holidays}
@@ -327,11 +289,7 @@ func (h *Handler) seriesCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	s, err := h.equipment.BookSeries(r.Context(), a, equipment.SeriesRequest{EquipmentID: id, RequesterOrgID: body.RequesterOrgID,
 		AgreementID: body.AgreementID, Purpose: body.Purpose, Rule: rule})
-	if err != nil {
-		h.failEquipment(w, r, err)
-		return
-	}
-	h.writeJSON(w, http.StatusCreated, s)
+	h.equipmentReply(w, r, http.StatusCreated, s, err)
 }
 
 // reasonBody is the body of decisions and cancellations.
@@ -341,21 +299,13 @@ type reasonBody struct {
 }
 
 func (h *Handler) seriesCancel(w http.ResponseWriter, r *http.Request) {
-	a, id, ok := h.actorAndID(w, r)
+	var body reasonBody
+	a, id, ok := h.actorIDBody(w, r, &body)
 	if !ok {
 		return
 	}
-	var body reasonBody
-	if err := decodeJSON(r.Body, &body); err != nil {
-		h.Fail(w, r, err)
-		return
-	}
 	n, err := h.equipment.CancelSeries(r.Context(), a, id, body.Reason)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	h.writeJSON(w, http.StatusOK, map[string]int{"cancelled": n})
+	h.reply(w, r, http.StatusOK, map[string]int{"cancelled": n}, err)
 }
 
 // blackoutBody is the body of POST /api/v1/equipment/{id}/blackouts.
@@ -380,13 +330,9 @@ type equipmentResponse struct {
 }
 
 func (h *Handler) blackoutCreate(w http.ResponseWriter, r *http.Request) {
-	a, id, ok := h.actorAndID(w, r)
-	if !ok {
-		return
-	}
 	var body blackoutBody
-	if err := decodeJSON(r.Body, &body); err != nil {
-		h.Fail(w, r, err)
+	a, id, ok := h.actorIDBody(w, r, &body)
+	if !ok {
 		return
 	}
 	start, end, err := instants("starts_at", body.StartsAt, "ends_at", body.EndsAt)
@@ -395,14 +341,7 @@ func (h *Handler) blackoutCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	b, cancelled, err := h.equipment.Blackout(r.Context(), a, id, start, end, body.Reason, body.Withdrawal)
-	if err != nil {
-		h.failEquipment(w, r, err)
-		return
-	}
-	if cancelled == nil {
-		cancelled = []equipment.Booking{}
-	}
-	h.writeJSON(w, http.StatusCreated, blackoutResponse{Booking: b, Cancelled: cancelled})
+	h.equipmentReply(w, r, http.StatusCreated, blackoutResponse{Booking: b, Cancelled: orEmpty(cancelled)}, err)
 }
 
 type bookingResponse struct {
@@ -427,52 +366,35 @@ func (h *Handler) bookingGet(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	history, err := h.equipment.History(r.Context(), a, id)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	h.writeJSON(w, http.StatusOK, bookingResponse{Booking: b, History: history})
+	h.reply(w, r, http.StatusOK, bookingResponse{Booking: b, History: history}, err)
 }
 
 // bookingDecide runs approve, refuse or cancel on the booking of the path.
-func (h *Handler) bookingDecide(w http.ResponseWriter, r *http.Request, do func(body reasonBody, id int64) (equipment.Booking, error)) {
-	if _, err := actor(r); err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
+func (h *Handler) bookingDecide(w http.ResponseWriter, r *http.Request, do func(a auth.Actor, id int64, body reasonBody) (equipment.Booking, error)) {
 	var body reasonBody
-	if err := decodeJSON(r.Body, &body); err != nil {
-		h.Fail(w, r, err)
+	a, id, ok := h.actorIDBody(w, r, &body)
+	if !ok {
 		return
 	}
-	b, err := do(body, id)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	h.writeJSON(w, http.StatusOK, b)
+	b, err := do(a, id, body)
+	h.reply(w, r, http.StatusOK, b, err)
 }
 
 func (h *Handler) bookingApprove(w http.ResponseWriter, r *http.Request) {
-	h.bookingDecide(w, r, func(body reasonBody, id int64) (equipment.Booking, error) {
-		return h.equipment.Approve(r.Context(), session.ActorFrom(r.Context()), id, body.Note)
+	h.bookingDecide(w, r, func(a auth.Actor, id int64, body reasonBody) (equipment.Booking, error) {
+		return h.equipment.Approve(r.Context(), a, id, body.Note)
 	})
 }
 
 func (h *Handler) bookingRefuse(w http.ResponseWriter, r *http.Request) {
-	h.bookingDecide(w, r, func(body reasonBody, id int64) (equipment.Booking, error) {
-		return h.equipment.Refuse(r.Context(), session.ActorFrom(r.Context()), id, body.Reason)
+	h.bookingDecide(w, r, func(a auth.Actor, id int64, body reasonBody) (equipment.Booking, error) {
+		return h.equipment.Refuse(r.Context(), a, id, body.Reason)
 	})
 }
 
 func (h *Handler) bookingCancel(w http.ResponseWriter, r *http.Request) {
-	h.bookingDecide(w, r, func(body reasonBody, id int64) (equipment.Booking, error) {
-		return h.equipment.Cancel(r.Context(), session.ActorFrom(r.Context()), id, body.Reason)
+	h.bookingDecide(w, r, func(a auth.Actor, id int64, body reasonBody) (equipment.Booking, error) {
+		return h.equipment.Cancel(r.Context(), a, id, body.Reason)
 	})
 }
 
@@ -483,13 +405,9 @@ type useBody struct {
 }
 
 func (h *Handler) bookingUse(w http.ResponseWriter, r *http.Request) {
-	a, id, ok := h.actorAndID(w, r)
-	if !ok {
-		return
-	}
 	var body useBody
-	if err := decodeJSON(r.Body, &body); err != nil {
-		h.Fail(w, r, err)
+	a, id, ok := h.actorIDBody(w, r, &body)
+	if !ok {
 		return
 	}
 	in, out, err := instants("checked_in_at", body.CheckedInAt, "checked_out_at", body.CheckedOutAt)
@@ -498,11 +416,7 @@ func (h *Handler) bookingUse(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	b, err := h.equipment.RecordUse(r.Context(), a, id, in, out)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	h.writeJSON(w, http.StatusOK, b)
+	h.reply(w, r, http.StatusOK, b, err)
 }
 
 type bookingsResponse struct {
@@ -528,31 +442,20 @@ func (h *Handler) orgBookings(w http.ResponseWriter, r *http.Request) {
 			f.Statuses = append(f.Statuses, equipment.Status(st))
 		}
 	}
-	if s := q.Get("from"); s != "" {
-		if f.From, err = instant("from", s); err != nil {
-			h.Fail(w, r, err)
-			return
-		}
+	if f.From, err = queryInstant(r, "from", time.Time{}); err != nil {
+		h.Fail(w, r, err)
+		return
 	}
-	if s := q.Get("to"); s != "" {
-		if f.To, err = instant("to", s); err != nil {
-			h.Fail(w, r, err)
-			return
-		}
+	if f.To, err = queryInstant(r, "to", time.Time{}); err != nil {
+		h.Fail(w, r, err)
+		return
 	}
 	if f.Limit, err = intParam(r, "limit", 200, 1, 1000); err != nil {
 		h.Fail(w, r, err)
 		return
 	}
 	bs, err := h.equipment.Bookings(r.Context(), a, f)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	if bs == nil {
-		bs = []equipment.Booking{}
-	}
-	h.writeJSON(w, http.StatusOK, bookingsResponse{Bookings: bs})
+	h.reply(w, r, http.StatusOK, bookingsResponse{Bookings: orEmpty(bs)}, err)
 }
 
 type alertsResponse struct {
@@ -567,14 +470,7 @@ func (h *Handler) orgEquipmentAlerts(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	uses, err := h.equipment.UncoveredUses(r.Context(), a, id, civil.Today())
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	if uses == nil {
-		uses = []equipment.UncoveredUse{}
-	}
-	h.writeJSON(w, http.StatusOK, alertsResponse{Uses: uses})
+	h.reply(w, r, http.StatusOK, alertsResponse{Uses: orEmpty(uses)}, err)
 }
 
 type feedResponse struct {
@@ -602,18 +498,11 @@ func (h *Handler) feedCreate(w http.ResponseWriter, r *http.Request, scope equip
 		return
 	}
 	var body feedBody
-	if r.ContentLength != 0 {
-		if err := decodeJSON(r.Body, &body); err != nil {
-			h.Fail(w, r, err)
-			return
-		}
-	}
-	f, token, err := h.equipment.CreateFeed(r.Context(), a, scope, id, body.Label)
-	if err != nil {
-		h.Fail(w, r, err)
+	if r.ContentLength != 0 && !h.decode(w, r, &body) {
 		return
 	}
-	h.writeJSON(w, http.StatusCreated, feedResponse{Feed: f, URL: feedURL(r, token)})
+	f, token, err := h.equipment.CreateFeed(r.Context(), a, scope, id, body.Label)
+	h.reply(w, r, http.StatusCreated, feedResponse{Feed: f, URL: feedURL(r, token)}, err)
 }
 
 func (h *Handler) equipmentFeedCreate(w http.ResponseWriter, r *http.Request) {
@@ -634,14 +523,7 @@ func (h *Handler) orgFeeds(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	fs, err := h.equipment.Feeds(r.Context(), a, id)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	if fs == nil {
-		fs = []equipment.Feed{}
-	}
-	h.writeJSON(w, http.StatusOK, feedsResponse{Feeds: fs})
+	h.reply(w, r, http.StatusOK, feedsResponse{Feeds: orEmpty(fs)}, err)
 }
 
 func (h *Handler) feedRevoke(w http.ResponseWriter, r *http.Request) {
@@ -650,11 +532,7 @@ func (h *Handler) feedRevoke(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f, err := h.equipment.RevokeFeed(r.Context(), a, id)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	h.writeJSON(w, http.StatusOK, f)
+	h.reply(w, r, http.StatusOK, f, err)
 }
 
 type holidaysResponse struct {

@@ -58,37 +58,19 @@ func (h *Handler) orgUsage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	totals, err := usage.Sum(r.Context(), reader, f)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	if records == nil {
-		records = []usage.Entry{}
-	}
-	if totals == nil {
-		totals = []usage.Total{}
-	}
-	h.writeJSON(w, http.StatusOK, usageResponse{Records: records, Totals: totals})
+	h.reply(w, r, http.StatusOK, usageResponse{Records: orEmpty(records), Totals: orEmpty(totals)}, err)
 }
 
 // propertyCreate records undivided property managed by the commission
 // syndicale of the path.
 func (h *Handler) propertyCreate(w http.ResponseWriter, r *http.Request) {
-	a, id, ok := h.actorAndID(w, r)
+	var body equipment.NewProperty
+	a, id, ok := h.actorIDBody(w, r, &body)
 	if !ok {
 		return
 	}
-	var body equipment.NewProperty
-	if err := decodeJSON(r.Body, &body); err != nil {
-		h.Fail(w, r, err)
-		return
-	}
 	p, err := h.equipment.CreateProperty(r.Context(), a, id, body)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	h.writeJSON(w, http.StatusCreated, p)
+	h.reply(w, r, http.StatusCreated, p, err)
 }
 
 func (h *Handler) propertyGet(w http.ResponseWriter, r *http.Request) {
@@ -97,11 +79,7 @@ func (h *Handler) propertyGet(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p, err := h.equipment.Property(r.Context(), a, id)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	h.writeJSON(w, http.StatusOK, p)
+	h.reply(w, r, http.StatusOK, p, err)
 }
 
 // accountsBody is a year's receipts and expenses, in cents.
@@ -112,18 +90,12 @@ type accountsBody struct {
 }
 
 func (h *Handler) propertyAccounts(w http.ResponseWriter, r *http.Request) {
-	a, id, ok := h.actorAndID(w, r)
+	a, id, year, ok := h.propertyYear(w, r)
 	if !ok {
 		return
 	}
-	year, err := yearParam(r)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
 	var body accountsBody
-	if err := decodeJSON(r.Body, &body); err != nil {
-		h.Fail(w, r, err)
+	if !h.decode(w, r, &body) {
 		return
 	}
 	if err := h.equipment.RecordAccounts(r.Context(), a, id, equipment.Accounts{Year: year, Receipts: body.Receipts,
@@ -132,40 +104,35 @@ func (h *Handler) propertyAccounts(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d, err := h.equipment.Split(r.Context(), a, id, year)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	h.writeJSON(w, http.StatusOK, d)
+	h.reply(w, r, http.StatusOK, d, err)
 }
 
 // propertyDistribution is the split of a year's surplus or deficit between
 // the co-owners.
 func (h *Handler) propertyDistribution(w http.ResponseWriter, r *http.Request) {
-	a, id, ok := h.actorAndID(w, r)
+	a, id, year, ok := h.propertyYear(w, r)
 	if !ok {
 		return
 	}
-	year, err := yearParam(r)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
 	d, err := h.equipment.Split(r.Context(), a, id, year)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	h.writeJSON(w, http.StatusOK, d)
+	h.reply(w, r, http.StatusOK, d, err)
 }
 
-// yearParam reads the {year} of the path.
-func yearParam(r *http.Request) (int, error) {
+// propertyYear reads the actor, the property {id} and the {year} of the
+// path; unlike yearOf, a malformed year is a field error (400), as the
+// accounts routes always answered. When it returns false it has already
+// answered.
+func (h *Handler) propertyYear(w http.ResponseWriter, r *http.Request) (auth.Actor, int64, int, bool) {
+	a, id, ok := h.actorAndID(w, r)
+	if !ok {
+		return a, 0, 0, false
+	}
 	year, err := strconv.Atoi(r.PathValue("year"))
 	if err != nil {
-		return 0, problem.Invalid("L'année est invalide.", problem.Field{Name: "year", Message: "année attendue, comme 2025"})
+		h.Fail(w, r, problem.Invalid("L'année est invalide.", problem.Field{Name: "year", Message: "année attendue, comme 2025"}))
+		return a, 0, 0, false
 	}
-	return year, nil
+	return a, id, year, true
 }
 
 type propertyList struct {
@@ -181,14 +148,7 @@ func (h *Handler) propertyListAll(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ps, err := h.equipment.Properties(r.Context(), a)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	if ps == nil {
-		ps = []equipment.Property{}
-	}
-	h.writeJSON(w, http.StatusOK, propertyList{Properties: ps})
+	h.reply(w, r, http.StatusOK, propertyList{Properties: orEmpty(ps)}, err)
 }
 
 type accountsList struct {
@@ -203,27 +163,15 @@ func (h *Handler) propertyAccountsList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	list, err := h.equipment.AccountsOf(r.Context(), a, id)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	if list == nil {
-		list = []equipment.RecordedAccounts{}
-	}
-	h.writeJSON(w, http.StatusOK, accountsList{Accounts: list})
+	h.reply(w, r, http.StatusOK, accountsList{Accounts: orEmpty(list)}, err)
 }
 
 // propertyStatement drafts, in the financial engine, the statement that
 // splits a year's surplus or deficit between the co-owners; the commission
 // issues it like any other statement.
 func (h *Handler) propertyStatement(w http.ResponseWriter, r *http.Request) {
-	a, id, ok := h.actorAndID(w, r)
+	a, id, year, ok := h.propertyYear(w, r)
 	if !ok {
-		return
-	}
-	year, err := yearParam(r)
-	if err != nil {
-		h.Fail(w, r, err)
 		return
 	}
 	req, err := h.equipment.StatementRequest(r.Context(), a, id, year)
@@ -232,10 +180,5 @@ func (h *Handler) propertyStatement(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	st, err := h.ledger.Draft(r.Context(), a, req)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	w.Header().Set("Location", fmt.Sprintf("/api/v1/statements/%d", st.ID))
-	h.writeJSON(w, http.StatusCreated, st)
+	h.replyCreated(h.Fail, w, r, fmt.Sprintf("/api/v1/statements/%d", st.ID), st, err)
 }

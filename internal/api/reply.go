@@ -64,6 +64,25 @@ func (h *Handler) replyWith(fail failFunc, w http.ResponseWriter, r *http.Reques
 	h.writeJSON(w, status, v)
 }
 
+// replyCreated answers 201 with v at location, or err through fail.
+func (h *Handler) replyCreated(fail failFunc, w http.ResponseWriter, r *http.Request, location string, v any, err error) {
+	if err != nil {
+		fail(w, r, err)
+		return
+	}
+	w.Header().Set("Location", location)
+	h.writeJSON(w, http.StatusCreated, v)
+}
+
+// orEmpty returns s, or an empty slice when s is nil, so that a list
+// answers [] rather than null.
+func orEmpty[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
 // importProblem is the error body of every refused import file (schema
 // ImportError of the OpenAPI document): code invalid_import, a French
 // message, one field per problem ("ligne 3, colonne date"), and lines,

@@ -1,23 +1,14 @@
 package cli
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"voisines/internal/agreement"
-	"voisines/internal/auth"
+	"voisines/internal/agreement/agreementtest"
 	"voisines/internal/civil"
-	"voisines/internal/org"
-	"voisines/internal/store"
-	"voisines/internal/territory"
 )
 
 // TestAgreementCommands drives `agreement list`, `show`, `alerts`,
@@ -25,68 +16,19 @@ import (
 // Rodez and Onet-le-Château, signed before its start ten days ago and
 // ending in thirty days (rows inserted directly; no territory import).
 func TestAgreementCommands(t *testing.T) {
-	ctx := context.Background()
-	dsn := filepath.Join(t.TempDir(), "voisines.db")
-	db, err := store.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	now := time.Now().UTC()
-	err = db.InTx(ctx, func(tx *store.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO epcis (siren, name, type, financing) VALUES ('241200187', 'CA Rodez Agglomération', 'CA', 'FPU')`); err != nil {
-			return err
-		}
-		for _, c := range [][3]string{{"12202", "Rodez", "211202023"}, {"12176", "Onet-le-Château", "211201769"}} {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO communes (code, name, siren, departement_code, epci_siren) VALUES (?, ?, ?, '12', '241200187')`,
-				c[0], c[1], c[2]); err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO organisations (kind, name, siren, commune_code, departement_code, representative, created_at, updated_at)
-				VALUES ('commune', ?, ?, ?, '12', 'Maire fictif', ?, ?)`, c[1], c[2], c[0], now, now); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, dsn, _ := migratedSQLite(t)
+	rodezAgglo(2).Insert(t, db)
 
 	today := civil.Today()
-	var clock time.Time
-	svc := agreement.NewService(db, org.New(db), territory.New(db)).WithClock(func() time.Time { return clock })
-	at := func(d civil.Date) { clock = d.Time(civil.Paris).Add(10 * time.Hour) }
-	in := agreement.Input{Kind: agreement.Entente, Content: agreement.Content{
+	clk := &agreementtest.Clock{}
+	r := conclude(t, agreements(db).WithClock(clk.Now), clk, agreement.Input{Kind: agreement.Entente, Content: agreement.Content{
 		Title:     "Entente pour la fourrière",
 		Term:      agreement.Term{Start: today.AddDays(-10), End: today.AddDays(30)},
 		Financial: agreement.Financial{Mode: agreement.ActualCostByKey, Summary: "Frais partagés à parts égales."},
 		Clauses: []agreement.Clause{{ID: agreement.ClauseObjet, Text: "Fourrière commune."},
 			{ID: agreement.ClauseCleRepartition, Text: "Moitié chacune."}},
-	}, Parties: []agreement.PartyInput{{OrgID: 1, Role: agreement.RoleLead}, {OrgID: 2, Role: agreement.RoleMember}}}
-	at(today.AddDays(-40))
-	r, err := svc.Create(ctx, auth.System, in)
-	if err == nil {
-		r, err = svc.Submit(ctx, auth.System, r.ID, r.Version)
-	}
-	for i, party := range []int64{1, 2} {
-		if err == nil {
-			r, err = svc.RecordApproval(ctx, auth.System, r.ID, r.Version, agreement.Approval{OrgID: party, Kind: agreement.Deliberation,
-				Number: fmt.Sprint(i + 1), Date: today.AddDays(-40), TransmittedOn: today.AddDays(-40)})
-		}
-	}
-	at(today.AddDays(-20))
-	for _, party := range []int64{1, 2} {
-		if err == nil {
-			r, err = svc.Sign(ctx, auth.System, r.ID, r.Version, agreement.Signature{OrgID: party, Date: today.AddDays(-20)})
-		}
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	}, Parties: []agreement.PartyInput{{OrgID: 1, Role: agreement.RoleLead}, {OrgID: 2, Role: agreement.RoleMember}}},
+		today.AddDays(-40), agreementtest.Acts{Date: today.AddDays(-40), Transmitted: today.AddDays(-40)}, today.AddDays(-20))
 	if r.Agreement.Status != agreement.Signed {
 		t.Fatalf("got status %q, want %q before the refresh", r.Agreement.Status, agreement.Signed)
 	}
@@ -109,7 +51,7 @@ func TestAgreementCommands(t *testing.T) {
 			[]string{"id,reference,kind,status,title,start,end,parties\n", r.Reference + ",entente,en_vigueur,Entente pour la fourrière"}, ""},
 		{"agreement show by reference", []string{"agreement", "show", r.Reference}, 0,
 			[]string{r.Reference + " — Entente pour la fourrière", "statut : en vigueur", "base légale : CGCT L5221-1, CGCT L5221-2",
-				"Onet-le-Château (commune, SIREN 211201769) : membre", "délibération n° 2"}, ""},
+				"Onet-le-Château (commune, SIREN 211201769) : membre", fmt.Sprintf("délibération n° %d-002", today.AddDays(-40).Year)}, ""},
 		{"agreement show of an unknown convention fails", []string{"agreement", "show", "999"}, 1, nil, "not found"},
 		{"agreement alerts lists the coming expiry", []string{"agreement", "alerts", "--org", "12202", "--days", "60"}, 0,
 			[]string{today.AddDays(30).String(), r.Reference, "echeance", "1 alert(s)"}, ""},
@@ -117,18 +59,7 @@ func TestAgreementCommands(t *testing.T) {
 		{"agreement opendata writes the CSV", []string{"agreement", "opendata"}, 0,
 			[]string{strings.Join(agreement.OpenDataColumns, ","), r.Reference + ",entente,Entente intercommunale"}, ""},
 	}
-	run1 := func(args []string) (int, string, string) {
-		var out, errb bytes.Buffer
-		env := &Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb,
-			Getenv: func(k string) string {
-				if k == "VOISINES_DB" {
-					return dsn
-				}
-				return ""
-			},
-			Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
-		return run(ctx, env, args), out.String(), errb.String()
-	}
+	run1 := func(args []string) (int, string, string) { return runCLI(dsn, "", args...) }
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
 			code, out, errOut := run1(st.args)

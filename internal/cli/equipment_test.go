@@ -1,62 +1,23 @@
 package cli
 
 import (
-	"bytes"
-	"context"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
-
-	"voisines/internal/store"
 )
 
 // TestEquipmentCommands imports a catalogue from CSV (refused whole when a
 // line is wrong), lists it and records usage.
 func TestEquipmentCommands(t *testing.T) {
-	ctx := context.Background()
-	dir := t.TempDir()
-	dsn := filepath.Join(dir, "voisines.db")
-	db, err := store.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	now := time.Now().UTC()
-	err = db.InTx(ctx, func(tx *store.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO communes (code, name, siren, departement_code) VALUES ('12202', 'Rodez', '211202023', '12')`); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO organisations (kind, name, siren, commune_code, departement_code, created_at, updated_at)
-			VALUES ('commune', 'Rodez', '211202023', '12202', '12', ?, ?)`, now, now)
-		return err
-	})
-	db.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, dsn, dir := migratedSQLite(t)
+	insertRodez(t, db)
 	good := filepath.Join(dir, "catalogue.csv")
 	os.WriteFile(good, []byte("owner;name;kind;unit;commune;tariff_other_commune\n12202;Gymnase Paul-Ramadier;gym;hour;12202;26,00\n211202023;Balayeuse;machine;half_day;;\n"), 0o644)
 	bad := filepath.Join(dir, "mauvais.csv")
 	os.WriteFile(bad, []byte("owner,name,kind,unit\n12202,Piscine,swimming,hour\n12202,,hall,day\n"), 0o644)
 
-	run1 := func(args ...string) (int, string, string) {
-		var out, errb bytes.Buffer
-		env := &Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb,
-			Getenv: func(k string) string {
-				if k == "VOISINES_DB" {
-					return dsn
-				}
-				return ""
-			},
-			Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
-		return run(ctx, env, args), out.String(), errb.String()
-	}
+	run1 := func(args ...string) (int, string, string) { return runCLI(dsn, "", args...) }
 	steps := []struct {
 		name    string
 		args    []string

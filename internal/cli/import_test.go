@@ -3,23 +3,11 @@ package cli
 import (
 	"bytes"
 	"context"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
-
-// importEnv returns an Env with no environment variables and kept output.
-func importEnv() (*Env, *bytes.Buffer, *bytes.Buffer) {
-	var out, errOut bytes.Buffer
-	return &Env{
-		Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errOut,
-		Getenv: func(string) string { return "" },
-		Log:    slog.New(slog.NewTextHandler(io.Discard, nil)),
-	}, &out, &errOut
-}
 
 func TestImportCommands(t *testing.T) {
 	fixture := filepath.Join("..", "territory", "testdata", "cog")
@@ -67,7 +55,7 @@ func TestImportCommands(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env, out, errOut := importEnv()
+			env, out, errOut := testEnv(nil)
 			code := run(context.Background(), env, tt.args)
 			if code != tt.code {
 				t.Fatalf("exit code: got %d, want %d\nstdout: %s\nstderr: %s", code, tt.code, out, errOut)

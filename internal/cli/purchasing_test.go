@@ -1,23 +1,18 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"voisines/internal/agreement"
 	"voisines/internal/auth"
 	"voisines/internal/civil"
 	"voisines/internal/money"
 	"voisines/internal/purchasing"
-	"voisines/internal/store"
 )
 
 // TestPurchasingCommands drives `purchasing thresholds`, `import-needs`
@@ -25,36 +20,8 @@ import (
 // `list` on the three-commune group of domain.md §10 example 3.
 func TestPurchasingCommands(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	dsn := filepath.Join(dir, "voisines.db")
-	db, err := store.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	now := time.Now().UTC()
-	err = db.InTx(ctx, func(tx *store.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO epcis (siren, name, type, financing) VALUES ('241200187', 'CA Rodez Agglomération', 'CA', 'FPU')`); err != nil {
-			return err
-		}
-		for _, c := range [][3]string{{"12202", "Rodez", "211202023"}, {"12176", "Onet-le-Château", "211201769"}, {"12174", "Olemps", "211201744"}} {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO communes (code, name, siren, departement_code, epci_siren) VALUES (?, ?, ?, '12', '241200187')`,
-				c[0], c[1], c[2]); err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO organisations (kind, name, siren, commune_code, departement_code, representative, created_at, updated_at)
-				VALUES ('commune', ?, ?, ?, '12', 'Maire fictif', ?, ?)`, c[1], c[2], c[0], now, now); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, dsn, dir := migratedSQLite(t)
+	rodezAgglo(3).Insert(t, db)
 	c := agreement.Content{Title: "Groupement de commandes — entretien",
 		Term:      agreement.Term{Start: civil.MustParse("2026-06-01"), End: civil.MustParse("2030-12-31")},
 		Financial: agreement.Financial{Mode: agreement.ActualCostByKey, Summary: "Frais au prorata des besoins."}}
@@ -100,20 +67,18 @@ func TestPurchasingCommands(t *testing.T) {
 		{"no subcommand", []string{"purchasing"}, 2, nil, []string{"import-needs"}},
 	} {
 		t.Run(st.name, func(t *testing.T) {
-			var out, errb bytes.Buffer
-			env := &Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" },
-				Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
-			if code := run(ctx, env, st.args); code != st.code {
-				t.Fatalf("got exit %d want %d\nstdout: %s\nstderr: %s", code, st.code, out.String(), errb.String())
+			code, out, errOut := runCLI("", "", st.args...)
+			if code != st.code {
+				t.Fatalf("got exit %d want %d\nstdout: %s\nstderr: %s", code, st.code, out, errOut)
 			}
 			for _, want := range st.stdout {
-				if !strings.Contains(out.String(), want) {
-					t.Errorf("stdout lacks %q:\n%s", want, out.String())
+				if !strings.Contains(out, want) {
+					t.Errorf("stdout lacks %q:\n%s", want, out)
 				}
 			}
 			for _, want := range st.stderr {
-				if !strings.Contains(errb.String(), want) {
-					t.Errorf("stderr lacks %q:\n%s", want, errb.String())
+				if !strings.Contains(errOut, want) {
+					t.Errorf("stderr lacks %q:\n%s", want, errOut)
 				}
 			}
 		})

@@ -1,10 +1,7 @@
 package cli
 
 import (
-	"bytes"
 	"context"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,18 +11,6 @@ import (
 	"voisines/internal/store"
 	"voisines/internal/territory"
 )
-
-// testEnv returns an Env whose environment is vars and whose output is kept.
-func testEnv(vars map[string]string) (*Env, *bytes.Buffer, *bytes.Buffer) {
-	var out, errOut bytes.Buffer
-	return &Env{
-		Stdin:  strings.NewReader(""),
-		Stdout: &out,
-		Stderr: &errOut,
-		Getenv: func(k string) string { return vars[k] },
-		Log:    slog.New(slog.NewTextHandler(io.Discard, nil)),
-	}, &out, &errOut
-}
 
 func TestServeRefusesABadConfiguration(t *testing.T) {
 	for _, tc := range []struct {

@@ -51,6 +51,27 @@ func serviceID(ctx context.Context, db *store.DB, ref string) (int64, error) {
 	return s.ID, nil
 }
 
+// serviceFlags adds the flags of every service command: the database and
+// --service.
+func serviceFlags(fs *flag.FlagSet, env *Env) (dsn, svc *string) {
+	return dbFlag(fs, env), fs.String("service", "", "the service: its id, or its convention's reference")
+}
+
+// onService opens the database, resolves --service and runs fn: the end
+// of the service commands that read their own arguments first.
+func onService(ctx context.Context, env *Env, dsn, svc string, fn func(db *store.DB, id int64) error) error {
+	db, err := openDB(ctx, env, dsn, false)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	id, err := serviceID(ctx, db, svc)
+	if err != nil {
+		return err
+	}
+	return fn(db, id)
+}
+
 // printFieldErrors writes validation errors one per line and returns a
 // short error, or returns err as it is.
 func printFieldErrors(env *Env, err error) error {
@@ -120,8 +141,7 @@ func serviceImportUsageCommand() command {
 		summary: "import a service's usage from CSV (date;beneficiaire;type;quantite;reference[;note]), all or nothing",
 		usage:   "--service ID FILE.csv",
 		setup: func(fs *flag.FlagSet, env *Env) func(context.Context, []string) error {
-			dsn := dbFlag(fs, env)
-			svc := fs.String("service", "", "the service: its id, or its convention's reference")
+			dsn, svc := serviceFlags(fs, env)
 			return func(ctx context.Context, args []string) error {
 				if len(args) != 1 {
 					return fmt.Errorf("%w: give one CSV file (columns: %s)", errUsage, strings.Join(service.ImportColumns, ", "))
@@ -131,24 +151,17 @@ func serviceImportUsageCommand() command {
 					return err
 				}
 				defer f.Close()
-				db, err := openDB(ctx, env, *dsn, false)
-				if err != nil {
-					return err
-				}
-				defer db.Close()
-				id, err := serviceID(ctx, db, *svc)
-				if err != nil {
-					return err
-				}
-				rep, err := services(db).ImportUsage(ctx, auth.System, id, f)
-				if err, ok := importRefused(env, args[0], err); ok {
-					return err
-				}
-				if err != nil {
-					return printFieldErrors(env, err)
-				}
-				fmt.Fprintf(env.Stdout, "imported %s: %d line(s), %d created, %d updated (sha256 %s)\n", args[0], rep.Lines, rep.Created, rep.Updated, rep.SHA256)
-				return nil
+				return onService(ctx, env, *dsn, *svc, func(db *store.DB, id int64) error {
+					rep, err := services(db).ImportUsage(ctx, auth.System, id, f)
+					if err, ok := importRefused(env, args[0], err); ok {
+						return err
+					}
+					if err != nil {
+						return printFieldErrors(env, err)
+					}
+					fmt.Fprintf(env.Stdout, "imported %s: %d line(s), %d created, %d updated (sha256 %s)\n", args[0], rep.Lines, rep.Created, rep.Updated, rep.SHA256)
+					return nil
+				})
 			}
 		},
 	}
@@ -160,8 +173,7 @@ func serviceUnitCostCommand() command {
 		summary: "print (or record with --set) a service's cost lines, D5211-16 unit cost and notification status for a year",
 		usage:   "--service ID --year 2026 [--set year.json]",
 		setup: func(fs *flag.FlagSet, env *Env) func(context.Context, []string) error {
-			dsn := dbFlag(fs, env)
-			svc := fs.String("service", "", "the service: its id, or its convention's reference")
+			dsn, svc := serviceFlags(fs, env)
 			year := fs.Int("year", civil.Today().Year, "the fiscal year")
 			set := fs.String("set", "", "a JSON service.YearInput to record first (lines, budget_update, budget_update_reason, forecast_units, source); - for stdin")
 			format := fs.String("format", "text", "text or json")
@@ -220,8 +232,7 @@ func serviceNotifyCommand() command {
 		summary: "record that a year's unit cost was notified to the beneficiaries (D5211-16: 15 April, 30 April in 2026)",
 		usage:   "--service ID --year 2026 --date 2026-04-20 [--to CODE,CODE]",
 		setup: func(fs *flag.FlagSet, env *Env) func(context.Context, []string) error {
-			dsn := dbFlag(fs, env)
-			svc := fs.String("service", "", "the service: its id, or its convention's reference")
+			dsn, svc := serviceFlags(fs, env)
 			year := fs.Int("year", civil.Today().Year, "the fiscal year")
 			date := fs.String("date", "", "the day the unit cost was notified, 2026-04-20")
 			to := fs.String("to", "", "the beneficiaries notified, by INSEE code, SIREN or id:N, comma-separated (default: all)")
@@ -234,43 +245,36 @@ func serviceNotifyCommand() command {
 				if err != nil {
 					return fmt.Errorf("%w: --date %q: want 2026-04-20", errUsage, *date)
 				}
-				db, err := openDB(ctx, env, *dsn, false)
-				if err != nil {
-					return err
-				}
-				defer db.Close()
-				id, err := serviceID(ctx, db, *svc)
-				if err != nil {
-					return err
-				}
-				in := service.NoticeInput{Date: d, Note: *note}
-				for _, ref := range strings.Split(*to, ",") {
-					if ref = strings.TrimSpace(ref); ref == "" {
-						continue
+				return onService(ctx, env, *dsn, *svc, func(db *store.DB, id int64) error {
+					in := service.NoticeInput{Date: d, Note: *note}
+					for _, ref := range strings.Split(*to, ",") {
+						if ref = strings.TrimSpace(ref); ref == "" {
+							continue
+						}
+						org, err := resolveOrg(ctx, db, "to", ref)
+						if err != nil {
+							return err
+						}
+						in.Recipients = append(in.Recipients, org)
 					}
-					org, err := resolveOrg(ctx, db, "to", ref)
+					n, err := services(db).Notify(ctx, auth.System, id, *year, in)
 					if err != nil {
-						return err
+						return printFieldErrors(env, err)
 					}
-					in.Recipients = append(in.Recipients, org)
-				}
-				n, err := services(db).Notify(ctx, auth.System, id, *year, in)
-				if err != nil {
-					return printFieldErrors(env, err)
-				}
-				names := make([]string, len(n.Recipients))
-				for i, r := range n.Recipients {
-					names[i] = r.Name
-				}
-				status := "in time"
-				switch {
-				case n.Deadline.IsZero():
-					status = "no legal deadline (service commun)"
-				case n.Late:
-					status = fmt.Sprintf("LATE by %d day(s): due by %s", n.DaysLate, n.Deadline)
-				}
-				fmt.Fprintf(env.Stdout, "unit cost %d notified on %s to %s: %s\n", n.Year, n.Date, strings.Join(names, ", "), status)
-				return nil
+					names := make([]string, len(n.Recipients))
+					for i, r := range n.Recipients {
+						names[i] = r.Name
+					}
+					status := "in time"
+					switch {
+					case n.Deadline.IsZero():
+						status = "no legal deadline (service commun)"
+					case n.Late:
+						status = fmt.Sprintf("LATE by %d day(s): due by %s", n.DaysLate, n.Deadline)
+					}
+					fmt.Fprintf(env.Stdout, "unit cost %d notified on %s to %s: %s\n", n.Year, n.Date, strings.Join(names, ", "), status)
+					return nil
+				})
 			}
 		},
 	}
@@ -282,8 +286,7 @@ func serviceStatementCommand() command {
 		summary: "draft (and with --issue issue) a service's statement for a period of at most 12 months",
 		usage:   "--service ID --from 2026-01-01 --to 2026-06-30 [--label L] [--actual-cost 97212,40] [--issue]",
 		setup: func(fs *flag.FlagSet, env *Env) func(context.Context, []string) error {
-			dsn := dbFlag(fs, env)
-			svc := fs.String("service", "", "the service: its id, or its convention's reference")
+			dsn, svc := serviceFlags(fs, env)
 			from := fs.String("from", "", "first day of the period")
 			to := fs.String("to", "", "last day of the period")
 			label := fs.String("label", "", "the period's name, e.g. \"1er semestre 2026\"")
@@ -310,30 +313,23 @@ func serviceStatementCommand() command {
 					}
 					req.CostLines = []money.CostLine{{Label: *actualLabel, Amount: c, Eligible: true}}
 				}
-				db, err := openDB(ctx, env, *dsn, false)
-				if err != nil {
-					return err
-				}
-				defer db.Close()
-				id, err := serviceID(ctx, db, *svc)
-				if err != nil {
-					return err
-				}
-				m := services(db)
-				st, err := m.DraftStatement(ctx, auth.System, id, req)
-				if err != nil {
-					return printFieldErrors(env, err)
-				}
-				if *issue {
-					if st, err = m.IssueStatement(ctx, auth.System, id, st.ID); err != nil {
+				return onService(ctx, env, *dsn, *svc, func(db *store.DB, id int64) error {
+					m := services(db)
+					st, err := m.DraftStatement(ctx, auth.System, id, req)
+					if err != nil {
 						return printFieldErrors(env, err)
 					}
-				}
-				for _, l := range st.Result.Explain {
-					fmt.Fprintln(env.Stdout, l)
-				}
-				fmt.Fprintf(env.Stdout, "statement %d (n° %d, %s): total %s\n", st.ID, st.Number, st.Status, st.Result.Total)
-				return nil
+					if *issue {
+						if st, err = m.IssueStatement(ctx, auth.System, id, st.ID); err != nil {
+							return printFieldErrors(env, err)
+						}
+					}
+					for _, l := range st.Result.Explain {
+						fmt.Fprintln(env.Stdout, l)
+					}
+					fmt.Fprintf(env.Stdout, "statement %d (n° %d, %s): total %s\n", st.ID, st.Number, st.Status, st.Result.Total)
+					return nil
+				})
 			}
 		},
 	}

@@ -1,10 +1,6 @@
 package cli
 
 import (
-	"bytes"
-	"context"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,7 +17,6 @@ import (
 // statement — domain.md §10 example 6 (a) from the command line.
 func TestServiceCommands(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
 		w := servertest.NewServiceWorld(t, db)
 		dsn := db.DSN()
 		dir := t.TempDir()
@@ -39,18 +34,7 @@ func TestServiceCommands(t *testing.T) {
 		bad := file("mauvais.csv", "date;beneficiaire;type;quantite;reference\n2026-05-12;12202;PC;4;X-1\n2026-02-30;12218;ZZ;4;X-2\n")
 		ref := w.Agreement.Reference
 
-		run1 := func(args ...string) (int, string, string) {
-			var out, errb bytes.Buffer
-			env := &Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb,
-				Getenv: func(k string) string {
-					if k == "VOISINES_DB" {
-						return dsn
-					}
-					return ""
-				},
-				Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
-			return run(ctx, env, args), out.String(), errb.String()
-		}
+		run1 := func(args ...string) (int, string, string) { return runCLI(dsn, "", args...) }
 		steps := []struct {
 			name    string
 			args    []string
@@ -73,6 +57,12 @@ func TestServiceCommands(t *testing.T) {
 			{"import needs a file", []string{"service", "import-usage", "--service", "1"}, 2, "", "give one CSV file"},
 			{"notify records the recipients", []string{"service", "notify", "--service", "1", "--year", "2026", "--date", "2026-04-20", "--to", "12202,12176"}, 0,
 				"to Rodez, Onet-le-Château: no legal deadline", ""},
+			{"an import for an unknown service names it", []string{"service", "import-usage", "--service", "2099-0999", good}, 1, "", "--service 2099-0999"},
+			{"a notification for an unknown service names it", []string{"service", "notify", "--service", "2099-0999", "--year", "2026", "--date", "2026-04-20"}, 1, "",
+				"--service 2099-0999"},
+			{"a notification without a valid date is a usage error", []string{"service", "notify", "--service", "1", "--date", "20/04/2026"}, 2, "", "want 2026-04-20"},
+			{"a statement for an unknown service names it", []string{"service", "statement", "--service", "2099-0999", "--from", "2026-01-01", "--to", "2026-06-30"}, 1, "",
+				"--service 2099-0999"},
 			{"a statement over a year is refused", []string{"service", "statement", "--service", "1", "--from", "2026-01-01", "--to", "2027-01-31"}, 1, "",
 				"ne peut excéder un an"},
 			{"the year's statement is issued", []string{"service", "statement", "--service", "1", "--from", "2026-01-01", "--to", "2026-12-31", "--issue"}, 0,

@@ -1,14 +1,9 @@
 package cli
 
 import (
-	"bytes"
 	"context"
-	"io"
-	"log/slog"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"voisines/internal/store"
 )
@@ -17,28 +12,8 @@ import (
 // `audit verify` in sequence on one SQLite database holding a commune
 // inserted directly (the territory import is not part of this test).
 func TestUserOrgAndAuditCommands(t *testing.T) {
-	ctx := context.Background()
-	dsn := filepath.Join(t.TempDir(), "voisines.db")
-	db, err := store.Open(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	now := time.Now().UTC()
-	err = db.InTx(ctx, func(tx *store.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO communes (code, name, siren, departement_code) VALUES ('12202', 'Rodez', '211202023', '12')`); err != nil {
-			return err
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO organisations (kind, name, siren, commune_code, departement_code, created_at, updated_at)
-			VALUES ('commune', 'Rodez', '211202023', '12202', '12', ?, ?)`, now, now)
-		return err
-	})
-	db.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, dsn, _ := migratedSQLite(t)
+	insertRodez(t, db)
 
 	steps := []struct {
 		name     string
@@ -135,17 +110,7 @@ func TestUserOrgAndAuditCommands(t *testing.T) {
 		},
 	}
 	run1 := func(t *testing.T, args []string, stdin string) (int, string, string) {
-		var out, errb bytes.Buffer
-		env := &Env{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb,
-			Getenv: func(k string) string {
-				if k == "VOISINES_DB" {
-					return dsn
-				}
-				return ""
-			},
-			Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
-		code := run(ctx, env, args)
-		return code, out.String(), errb.String()
+		return runCLI(dsn, stdin, args...)
 	}
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
@@ -158,15 +123,11 @@ func TestUserOrgAndAuditCommands(t *testing.T) {
 	}
 
 	t.Run("audit verify exits 1 and names the altered record", func(t *testing.T) {
-		db, err := store.Open(ctx, dsn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		err = db.InTx(ctx, func(tx *store.Tx) error {
+		ctx := context.Background()
+		err := db.InTx(ctx, func(tx *store.Tx) error {
 			_, err := tx.ExecContext(ctx, `UPDATE audit_log SET detail = '{}' WHERE id = 3`)
 			return err
 		})
-		db.Close()
 		if err != nil {
 			t.Fatal(err)
 		}

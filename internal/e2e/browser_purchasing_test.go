@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -55,48 +53,12 @@ func TestBrowserPurchasingPages(t *testing.T) {
 		api(m.user, "PUT", base+"/needs", fmt.Sprintf(`{"lot_id": %d, "org_id": %d, "yearly": %d, "version": 0}`, lot, m.org, m.yearly), http.StatusOK)
 	}
 
-	ctx := browser(t)
-	axeJS := axe(t)
-	check := func(t *testing.T, name, wantH1 string) {
-		t.Helper()
-		h1, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("h1")))
-		if err != nil {
-			t.Fatalf("%s: read h1: %v", name, err)
-		}
-		if !strings.Contains(h1, wantH1) {
-			t.Fatalf("%s: h1 %q, want it to contain %q", name, h1, wantH1)
-		}
-		vs, err := Axe(ctx, axeJS)
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		for _, v := range Serious(vs) {
-			t.Errorf("%s: accessibility: %s", name, v)
-		}
-		if dir := os.Getenv("VOISINES_SCREENSHOTS"); dir != "" {
-			if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
-				os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
-			}
-		}
-	}
-	visit := func(t *testing.T, name, path, wantH1 string) {
-		t.Helper()
-		if err := chromedp.Do(ctx, chromedp.Navigate(w.F.Server.URL+path)); err != nil {
-			t.Fatalf("%s: open %s: %v", name, path, err)
-		}
-		check(t, name, wantH1)
-	}
+	p := newPages(t, w.F.Server.URL)
+	ctx, check, visit := p.ctx, p.check, p.visit
 	login := func(t *testing.T, user string) {
 		t.Helper()
 		visit(t, "connexion-"+user, "/connexion", "Se connecter")
-		if err := chromedp.Do(ctx,
-			chromedp.SendKeys(chromedp.CSS("#f-email"), servertest.Email(user)),
-			chromedp.SendKeys(chromedp.CSS("#f-password"), servertest.Password),
-			chromedp.Click(chromedp.CSS(`main form button[type="submit"]`)),
-			chromedp.WaitVisible(chromedp.CSS(`form[action="/deconnexion"]`)),
-		); err != nil {
-			t.Fatalf("log in as %s: %v", user, err)
-		}
+		p.logIn(t, user)
 	}
 	page := fmt.Sprintf("/achats/%d", id)
 
@@ -136,9 +98,7 @@ func TestBrowserPurchasingPages(t *testing.T) {
 		w.Rodez, w.Onet, w.Conques), http.StatusOK)
 	visit(t, "groupement-lance", page, "Groupement de commandes")
 
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`form[action="/deconnexion"] button`)), chromedp.WaitVisible(chromedp.CSS(`a[href="/connexion"]`))); err != nil {
-		t.Fatalf("log out: %v", err)
-	}
+	p.logOut(t)
 	login(t, servertest.ClerkOnet)
 	visit(t, "groupement-membre", page, "Groupement de commandes")
 }

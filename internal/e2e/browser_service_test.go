@@ -3,8 +3,6 @@ package e2e
 import (
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -38,48 +36,12 @@ func TestBrowserServicePages(t *testing.T) {
 		t.Fatalf("statement: %d %s", resp.StatusCode, resp.Body)
 	}
 
-	ctx := browser(t)
-	axeJS := axe(t)
-	check := func(t *testing.T, name, wantH1 string) {
-		t.Helper()
-		h1, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("h1")))
-		if err != nil {
-			t.Fatalf("%s: read h1: %v", name, err)
-		}
-		if !strings.Contains(h1, wantH1) {
-			t.Fatalf("%s: h1 %q, want it to contain %q", name, h1, wantH1)
-		}
-		vs, err := Axe(ctx, axeJS)
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		for _, v := range Serious(vs) {
-			t.Errorf("%s: accessibility: %s", name, v)
-		}
-		if dir := os.Getenv("VOISINES_SCREENSHOTS"); dir != "" {
-			if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
-				os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
-			}
-		}
-	}
-	visit := func(t *testing.T, name, path, wantH1 string) {
-		t.Helper()
-		if err := chromedp.Do(ctx, chromedp.Navigate(w.F.Server.URL+path)); err != nil {
-			t.Fatalf("%s: open %s: %v", name, path, err)
-		}
-		check(t, name, wantH1)
-	}
+	p := newPages(t, w.F.Server.URL)
+	ctx, check, visit := p.ctx, p.check, p.visit
 	login := func(t *testing.T, user string) {
 		t.Helper()
 		visit(t, "connexion-"+user, "/connexion", "Se connecter")
-		if err := chromedp.Do(ctx,
-			chromedp.SendKeys(chromedp.CSS("#f-email"), servertest.Email(user)),
-			chromedp.SendKeys(chromedp.CSS("#f-password"), servertest.Password),
-			chromedp.Click(chromedp.CSS(`main form button[type="submit"]`)),
-			chromedp.WaitVisible(chromedp.CSS(`form[action="/deconnexion"]`)),
-		); err != nil {
-			t.Fatalf("log in as %s: %v", user, err)
-		}
+		p.logIn(t, user)
 	}
 
 	login(t, servertest.AdminAgglo)
@@ -103,9 +65,7 @@ func TestBrowserServicePages(t *testing.T) {
 		t.Errorf("the error summary %q does not name the quantity (%v)", summary, err)
 	}
 
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`form[action="/deconnexion"] button`)), chromedp.WaitVisible(chromedp.CSS(`a[href="/connexion"]`))); err != nil {
-		t.Fatalf("log out: %v", err)
-	}
+	p.logOut(t)
 	login(t, servertest.ClerkRodez)
 	visit(t, "service-beneficiaire", base, "Instruction du droit des sols")
 	body, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))

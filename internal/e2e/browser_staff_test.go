@@ -3,7 +3,6 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -44,44 +43,11 @@ func TestBrowserStaffPages(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	base := w.F.Server.URL
-	ctx := browser(t)
-	axeJS := axe(t)
-	check := func(t *testing.T, name, wantH1 string) {
-		t.Helper()
-		h1, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("h1")))
-		if err != nil {
-			t.Fatalf("%s: read h1: %v", name, err)
-		}
-		if !strings.Contains(h1, wantH1) {
-			t.Fatalf("%s: h1 %q, want it to contain %q", name, h1, wantH1)
-		}
-		vs, err := Axe(ctx, axeJS)
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		for _, v := range Serious(vs) {
-			t.Errorf("%s: accessibility: %s", name, v)
-		}
-	}
-	visit := func(t *testing.T, name, path, wantH1 string) {
-		t.Helper()
-		if err := chromedp.Do(ctx, chromedp.Navigate(base+path)); err != nil {
-			t.Fatalf("%s: open %s: %v", name, path, err)
-		}
-		check(t, name, wantH1)
-	}
+	p := newPages(t, w.F.Server.URL)
+	ctx, check, visit := p.ctx, p.check, p.visit
 
 	visit(t, "connexion", "/connexion", "Se connecter")
-	err = chromedp.Do(ctx,
-		chromedp.SendKeys(chromedp.CSS("#f-email"), servertest.Email(servertest.ClerkRodez)),
-		chromedp.SendKeys(chromedp.CSS("#f-password"), servertest.Password),
-		chromedp.Click(chromedp.CSS(`main form button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`form[action="/deconnexion"]`)),
-	)
-	if err != nil {
-		t.Fatalf("log in as the clerk of Rodez: %v", err)
-	}
+	p.logIn(t, servertest.ClerkRodez)
 	visit(t, "personnel", "/personnel", "Personnel mis à disposition")
 	visit(t, "agent-nouveau", "/personnel/agents/nouveau", "Enregistrer un agent")
 	err = chromedp.Do(ctx,

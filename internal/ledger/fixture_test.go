@@ -224,43 +224,21 @@ func (w *world) flows(t *testing.T, st ledger.Statement) []ledger.Flow {
 
 func eur(t *testing.T, s string) money.Cents {
 	t.Helper()
-	c, err := money.Parse(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
+	return agreementtest.Euros(t, s)
 }
 
 func rat(t *testing.T, s string) money.Rat {
 	t.Helper()
-	r, err := money.ParseRat(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
+	return agreementtest.Rat(t, s)
 }
 
-// want is an expected line of a statement.
-type want struct {
-	short  string
-	amount string
-}
+// want is an expected line of a statement: party by short name, amount.
+type want struct{ Short, Amount string }
 
 // checkLines compares a statement's lines with the document's figures.
 func (w *world) checkLines(t *testing.T, st ledger.Statement, wants ...want) {
 	t.Helper()
-	if len(st.Result.Lines) != len(wants) {
-		t.Fatalf("got %d lines %+v, want %d", len(st.Result.Lines), st.Result.Lines, len(wants))
-	}
-	for i, wl := range wants {
-		l := st.Result.Lines[i]
-		if l.OrgID != w.org[wl.short] {
-			t.Errorf("line %d: got party %s, want %s", i, l.Name, wl.short)
-		}
-		if got, want := l.Amount, eur(t, wl.amount); got != want {
-			t.Errorf("%s: got %s, want %s", wl.short, got, want)
-		}
-	}
+	agreementtest.CheckLines(t, st, w.org, wants...)
 }
 
 // flowWant is an expected gross flow.

@@ -161,11 +161,7 @@ func (w *world) cost2026(t *testing.T, ag staff.Agent) staff.Cost {
 
 func eur(t *testing.T, s string) money.Cents {
 	t.Helper()
-	c, err := money.Parse(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
+	return agreementtest.Euros(t, s)
 }
 
 // mustErr fails unless err is target (when given) and mentions contains.

@@ -413,41 +413,75 @@ func formValues(r *http.Request, names ...string) map[string]string {
 	return m
 }
 
+// postedAction is an action posted from a convention's page: who acts, on
+// which convention, from which version, and the values posted (shown again
+// after a failure).
+type postedAction struct {
+	actor   auth.Actor
+	rec     agreement.Record
+	version int64
+	form    map[string]string
+}
+
+// postAction starts the script every action of the page shares: the
+// convention of the path, the posted values of fields, the version the
+// user acted on. When it returns false it has already answered.
+func (h *Handler) postAction(w http.ResponseWriter, r *http.Request, fields ...string) (postedAction, bool) {
+	a, rec, ok := h.agreementRecord(w, r)
+	if !ok {
+		return postedAction{}, false
+	}
+	p := postedAction{actor: a, rec: rec, form: formValues(r, fields...)}
+	var err error
+	if p.version, err = postedVersion(r); err != nil {
+		h.actionFailed(w, r, a, rec, p.form, err)
+		return postedAction{}, false
+	}
+	return p, true
+}
+
+// formInvalid shows the page again with the form's errors, if any, and
+// reports whether it did.
+func (h *Handler) formInvalid(w http.ResponseWriter, r *http.Request, p postedAction, errs validate.Errors) bool {
+	if len(errs) == 0 {
+		return false
+	}
+	h.actionFailed(w, r, p.actor, p.rec, p.form, errs)
+	return true
+}
+
+// actionDone ends the action: back to the convention's page with done
+// (its ?fait= confirmation and anchor) when err is nil, else the page
+// again with why.
+func (h *Handler) actionDone(w http.ResponseWriter, r *http.Request, p postedAction, err error, done string) {
+	if err != nil {
+		h.actionFailed(w, r, p.actor, p.rec, p.form, err)
+		return
+	}
+	http.Redirect(w, r, agreementURL(p.rec.ID)+done, http.StatusSeeOther)
+}
+
 // agreementSubmit sends the draft to the parties; a draft breaking a
 // blocking rule is refused, each rule listed with its article.
 func (h *Handler) agreementSubmit(w http.ResponseWriter, r *http.Request) {
-	a, rec, ok := h.agreementRecord(w, r)
+	p, ok := h.postAction(w, r)
 	if !ok {
 		return
 	}
-	version, err := postedVersion(r)
-	if err != nil {
-		h.actionFailed(w, r, a, rec, nil, err)
-		return
-	}
-	if _, err := h.agreement.Submit(r.Context(), a, rec.ID, version); err != nil {
-		h.actionFailed(w, r, a, rec, nil, err)
-		return
-	}
-	http.Redirect(w, r, agreementURL(rec.ID)+"?fait=soumise", http.StatusSeeOther)
+	_, err := h.agreement.Submit(r.Context(), p.actor, p.rec.ID, p.version)
+	h.actionDone(w, r, p, err, "?fait=soumise")
 }
 
 // agreementApprove records an act of one of the user's parties.
 func (h *Handler) agreementApprove(w http.ResponseWriter, r *http.Request) {
-	a, rec, ok := h.agreementRecord(w, r)
+	p, ok := h.postAction(w, r, "approval", "number", "date", "transmitted_on", "body", "note", "unfavourable")
 	if !ok {
 		return
 	}
-	form := formValues(r, "approval", "number", "date", "transmitted_on", "body", "note", "unfavourable")
 	var errs validate.Errors
-	version, verr := postedVersion(r)
-	if verr != nil {
-		h.actionFailed(w, r, a, rec, form, verr)
-		return
-	}
-	ap := agreement.Approval{Number: strings.TrimSpace(form["number"]), Body: strings.TrimSpace(form["body"]),
-		Note: strings.TrimSpace(form["note"]), Unfavourable: form["unfavourable"] != ""}
-	orgPart, kindPart, found := strings.Cut(form["approval"], ":")
+	ap := agreement.Approval{Number: strings.TrimSpace(p.form["number"]), Body: strings.TrimSpace(p.form["body"]),
+		Note: strings.TrimSpace(p.form["note"]), Unfavourable: p.form["unfavourable"] != ""}
+	orgPart, kindPart, found := strings.Cut(p.form["approval"], ":")
 	orgID, perr := strconv.ParseInt(orgPart, 10, 64)
 	if !found || perr != nil {
 		errs.Add("approval", "choisissez l'approbation à enregistrer")
@@ -458,32 +492,22 @@ func (h *Handler) agreementApprove(w http.ResponseWriter, r *http.Request) {
 	ap.OrgID, ap.Kind, ap.Decision = orgID, agreement.ApprovalKind(kindPart), decision
 	ap.Date = postedDate(r, "date", "la date de l'acte", true, &errs)
 	ap.TransmittedOn = postedDate(r, "transmitted_on", "la date de transmission en préfecture", false, &errs)
-	if len(errs) > 0 {
-		h.actionFailed(w, r, a, rec, form, errs)
+	if h.formInvalid(w, r, p, errs) {
 		return
 	}
-	if _, err := h.agreement.RecordApproval(r.Context(), a, rec.ID, version, ap); err != nil {
-		h.actionFailed(w, r, a, rec, form, err)
-		return
-	}
-	http.Redirect(w, r, agreementURL(rec.ID)+"?fait=approbation", http.StatusSeeOther)
+	_, err := h.agreement.RecordApproval(r.Context(), p.actor, p.rec.ID, p.version, ap)
+	h.actionDone(w, r, p, err, "?fait=approbation")
 }
 
 // agreementDecide records a decision of an entente's conférence; each
 // council then ratifies it through the approvals form.
 func (h *Handler) agreementDecide(w http.ResponseWriter, r *http.Request) {
-	a, rec, ok := h.agreementRecord(w, r)
+	p, ok := h.postAction(w, r, "decision_ref", "decision_date", "decision_subject")
 	if !ok {
 		return
 	}
-	form := formValues(r, "decision_ref", "decision_date", "decision_subject")
-	version, verr := postedVersion(r)
-	if verr != nil {
-		h.actionFailed(w, r, a, rec, form, verr)
-		return
-	}
 	var errs validate.Errors
-	dec := agreement.ConferenceDecision{Ref: strings.TrimSpace(form["decision_ref"]), Subject: strings.TrimSpace(form["decision_subject"])}
+	dec := agreement.ConferenceDecision{Ref: strings.TrimSpace(p.form["decision_ref"]), Subject: strings.TrimSpace(p.form["decision_subject"])}
 	if dec.Ref == "" {
 		errs.Add("decision_ref", "indiquez la référence de la décision")
 	}
@@ -491,103 +515,69 @@ func (h *Handler) agreementDecide(w http.ResponseWriter, r *http.Request) {
 	if dec.Subject == "" {
 		errs.Add("decision_subject", "indiquez l'objet de la décision")
 	}
-	if len(errs) > 0 {
-		h.actionFailed(w, r, a, rec, form, errs)
+	if h.formInvalid(w, r, p, errs) {
 		return
 	}
-	if _, err := h.agreement.RecordDecision(r.Context(), a, rec.ID, version, dec); err != nil {
-		h.actionFailed(w, r, a, rec, form, err)
-		return
-	}
-	http.Redirect(w, r, agreementURL(rec.ID)+"?fait=decision#decisions", http.StatusSeeOther)
+	_, err := h.agreement.RecordDecision(r.Context(), p.actor, p.rec.ID, p.version, dec)
+	h.actionDone(w, r, p, err, "?fait=decision#decisions")
 }
 
 // agreementUnitCostNotice records that the unit cost of a year was
 // notified to the beneficiaries (D5211-16, R5111-1).
 func (h *Handler) agreementUnitCostNotice(w http.ResponseWriter, r *http.Request) {
-	a, rec, ok := h.agreementRecord(w, r)
+	p, ok := h.postAction(w, r, "notice_year", "notice_date")
 	if !ok {
-		return
-	}
-	form := formValues(r, "notice_year", "notice_date")
-	version, verr := postedVersion(r)
-	if verr != nil {
-		h.actionFailed(w, r, a, rec, form, verr)
 		return
 	}
 	var errs validate.Errors
 	var n agreement.UnitCostNotice
-	year, yerr := strconv.Atoi(strings.TrimSpace(form["notice_year"]))
+	year, yerr := strconv.Atoi(strings.TrimSpace(p.form["notice_year"]))
 	if yerr != nil || year < 1900 || year > 2200 {
 		errs.Add("notice_year", "indiquez l'année du coût unitaire notifié, sur quatre chiffres")
 	}
 	n.Year = year
 	n.Date = postedDate(r, "notice_date", "la date de la notification", true, &errs)
-	if len(errs) > 0 {
-		h.actionFailed(w, r, a, rec, form, errs)
+	if h.formInvalid(w, r, p, errs) {
 		return
 	}
-	if _, err := h.agreement.RecordUnitCostNotice(r.Context(), a, rec.ID, version, n); err != nil {
-		h.actionFailed(w, r, a, rec, form, err)
-		return
-	}
-	http.Redirect(w, r, agreementURL(rec.ID)+"?fait=cout-unitaire#cout-unitaire", http.StatusSeeOther)
+	_, err := h.agreement.RecordUnitCostNotice(r.Context(), p.actor, p.rec.ID, p.version, n)
+	h.actionDone(w, r, p, err, "?fait=cout-unitaire#cout-unitaire")
 }
 
 // agreementSign records the signature of one of the user's parties.
 func (h *Handler) agreementSign(w http.ResponseWriter, r *http.Request) {
-	a, rec, ok := h.agreementRecord(w, r)
+	p, ok := h.postAction(w, r, "org_id", "signed_on", "signatory")
 	if !ok {
 		return
 	}
-	form := formValues(r, "org_id", "signed_on", "signatory")
-	version, verr := postedVersion(r)
-	if verr != nil {
-		h.actionFailed(w, r, a, rec, form, verr)
-		return
-	}
 	var errs validate.Errors
-	sig := agreement.Signature{Signatory: strings.TrimSpace(form["signatory"])}
+	sig := agreement.Signature{Signatory: strings.TrimSpace(p.form["signatory"])}
 	var err error
-	if sig.OrgID, err = strconv.ParseInt(form["org_id"], 10, 64); err != nil {
+	if sig.OrgID, err = strconv.ParseInt(p.form["org_id"], 10, 64); err != nil {
 		errs.Add("org_id", "choisissez la partie qui signe")
 	}
 	sig.Date = postedDate(r, "signed_on", "la date de signature", true, &errs)
-	if len(errs) > 0 {
-		h.actionFailed(w, r, a, rec, form, errs)
+	if h.formInvalid(w, r, p, errs) {
 		return
 	}
-	if _, err := h.agreement.Sign(r.Context(), a, rec.ID, version, sig); err != nil {
-		h.actionFailed(w, r, a, rec, form, err)
-		return
-	}
-	http.Redirect(w, r, agreementURL(rec.ID)+"?fait=signature", http.StatusSeeOther)
+	_, err = h.agreement.Sign(r.Context(), p.actor, p.rec.ID, p.version, sig)
+	h.actionDone(w, r, p, err, "?fait=signature")
 }
 
 // agreementRenew renews the convention expressly.
 func (h *Handler) agreementRenew(w http.ResponseWriter, r *http.Request) {
-	a, rec, ok := h.agreementRecord(w, r)
+	p, ok := h.postAction(w, r, "new_end", "decided_on")
 	if !ok {
-		return
-	}
-	form := formValues(r, "new_end", "decided_on")
-	version, verr := postedVersion(r)
-	if verr != nil {
-		h.actionFailed(w, r, a, rec, form, verr)
 		return
 	}
 	var errs validate.Errors
 	newEnd := postedDate(r, "new_end", "le nouveau terme", true, &errs)
 	date := postedDate(r, "decided_on", "la date de la décision", true, &errs)
-	if len(errs) > 0 {
-		h.actionFailed(w, r, a, rec, form, errs)
+	if h.formInvalid(w, r, p, errs) {
 		return
 	}
-	if _, err := h.agreement.Renew(r.Context(), a, rec.ID, version, newEnd, date); err != nil {
-		h.actionFailed(w, r, a, rec, form, err)
-		return
-	}
-	http.Redirect(w, r, agreementURL(rec.ID)+"?fait=renouvelee", http.StatusSeeOther)
+	_, err := h.agreement.Renew(r.Context(), p.actor, p.rec.ID, p.version, newEnd, date)
+	h.actionDone(w, r, p, err, "?fait=renouvelee")
 }
 
 // terminateData is what agreement_terminate.html shows.

@@ -108,11 +108,33 @@ func svcInputID(form, field string) string {
 	return strings.Trim(form+"-"+svcNotID.ReplaceAllString(field, "-"), "-")
 }
 
-// svcErrorsOf turns err into the errors of form; inputs are the fields
-// that have an input in the form (by name, before any index), the others
-// link to the form itself (id "f-"+form). ok is false for an error no form
-// shows (then the page fails as usual).
-func svcErrorsOf(form string, err error, inputs ...string) (*svcFormErrors, bool) {
+// svcFormInputs are, by form, the fields that have an input in the form
+// (by name, before any index); the errors of other fields link to the form
+// itself (id "f-"+form).
+var svcFormInputs = map[string][]string{
+	"service": {"agreement_id", "name", "description", "unit", "weights", "rounding", "charge_against_ac"},
+	"year":    {"source", "lines", "budget_update", "budget_update_reason", "forecast_units"},
+	"notice":  {"date", "recipients", "note"},
+	"usage":   {"date", "beneficiary", "act_type", "quantity", "reference", "note"},
+	"import":  {"file"},
+	"stmt":    {"from", "to", "label", "actual_amount"},
+}
+
+// svcRefused answers a refused form: it turns err into the errors of form
+// and shows them with render, or fails the page for an error no form
+// shows.
+func (h *Handler) svcRefused(w http.ResponseWriter, r *http.Request, form string, err error, render func(*svcFormErrors)) {
+	fe, ok := svcErrorsOf(form, err)
+	if !ok {
+		h.Fail(w, r, err)
+		return
+	}
+	render(fe)
+}
+
+// svcErrorsOf turns err into the errors of form (see svcFormInputs). ok is
+// false for an error no form shows (then the page fails as usual).
+func svcErrorsOf(form string, err error) (*svcFormErrors, bool) {
 	if ies, ok := csvin.AsErrors(err); ok {
 		fe := &svcFormErrors{Message: fmt.Sprintf("Le fichier est refusé en entier : %d erreur(s) à corriger, aucun usage n'a été enregistré.", len(ies)),
 			Invalid: map[string][]string{}, Lines: ies}
@@ -130,7 +152,7 @@ func svcErrorsOf(form string, err error, inputs ...string) (*svcFormErrors, bool
 		base, _, _ := strings.Cut(f.Field, "[")
 		base, _, _ = strings.Cut(base, ".")
 		id := form
-		if slices.Contains(inputs, base) {
+		if slices.Contains(svcFormInputs[form], base) {
 			id = svcInputID(form, f.Field)
 		}
 		fe.Items = append(fe.Items, svcErrorItem{ID: id, Label: serviceFieldLabel(f.Field), Message: f.Message})
@@ -401,12 +423,9 @@ func (h *Handler) serviceCreate(w http.ResponseWriter, r *http.Request) {
 		s, err = h.services.Create(r.Context(), a, agr, d)
 	}
 	if err != nil {
-		fe, ok := svcErrorsOf("service", err, "agreement_id", "name", "description", "unit", "weights", "rounding", "charge_against_ac")
-		if !ok {
-			h.Fail(w, r, err)
-			return
-		}
-		h.renderServiceForm(w, r, http.StatusUnprocessableEntity, a, nil, form, max(rows, len(d.Weights)+3), fe)
+		h.svcRefused(w, r, "service", err, func(fe *svcFormErrors) {
+			h.renderServiceForm(w, r, http.StatusUnprocessableEntity, a, nil, form, max(rows, len(d.Weights)+3), fe)
+		})
 		return
 	}
 	redirectService(w, r, fmt.Sprintf("/services/%d", s.ID), "cree", "")
@@ -432,12 +451,9 @@ func (h *Handler) serviceUpdate(w http.ResponseWriter, r *http.Request) {
 		_, err = h.services.Update(r.Context(), a, s.ID, version, d)
 	}
 	if err != nil {
-		fe, ok := svcErrorsOf("service", err, "agreement_id", "name", "description", "unit", "weights", "rounding", "charge_against_ac")
-		if !ok {
-			h.Fail(w, r, err)
-			return
-		}
-		h.renderServiceForm(w, r, http.StatusUnprocessableEntity, a, &s, form, max(rows, len(d.Weights)+3), fe)
+		h.svcRefused(w, r, "service", err, func(fe *svcFormErrors) {
+			h.renderServiceForm(w, r, http.StatusUnprocessableEntity, a, &s, form, max(rows, len(d.Weights)+3), fe)
+		})
 		return
 	}
 	redirectService(w, r, fmt.Sprintf("/services/%d", s.ID), "modifie", "")
@@ -461,6 +477,35 @@ func (h *Handler) serviceOf(w http.ResponseWriter, r *http.Request) (auth.Actor,
 		return a, service.Service{}, false
 	}
 	return a, s, true
+}
+
+// serviceItemOf reads the service of the path and the number {key} of one
+// of its items (a usage, a statement).
+func (h *Handler) serviceItemOf(w http.ResponseWriter, r *http.Request, key string) (auth.Actor, service.Service, int64, bool) {
+	a, s, ok := h.serviceOf(w, r)
+	if !ok {
+		return a, s, 0, false
+	}
+	n, err := pathNumber(r, key)
+	if err != nil {
+		h.Fail(w, r, err)
+		return a, s, 0, false
+	}
+	return a, s, n, true
+}
+
+// serviceYearOf reads the service of the path and the {year}.
+func (h *Handler) serviceYearOf(w http.ResponseWriter, r *http.Request) (auth.Actor, service.Service, int, bool) {
+	a, s, ok := h.serviceOf(w, r)
+	if !ok {
+		return a, s, 0, false
+	}
+	year, err := svcYearParam(r)
+	if err != nil {
+		h.Fail(w, r, err)
+		return a, s, 0, false
+	}
+	return a, s, year, true
 }
 
 // --- the service's page -------------------------------------------------
@@ -712,12 +757,7 @@ func (h *Handler) serviceRecordUsage(w http.ResponseWriter, r *http.Request) {
 		_, err = h.services.RecordUsage(r.Context(), a, s.ID, in)
 	}
 	if err != nil {
-		fe, ok := svcErrorsOf("usage", err, "date", "beneficiary", "act_type", "quantity", "reference", "note")
-		if !ok {
-			h.Fail(w, r, err)
-			return
-		}
-		h.renderServicePage(w, r, a, s, form, nil, fe)
+		h.svcRefused(w, r, "usage", err, func(fe *svcFormErrors) { h.renderServicePage(w, r, a, s, form, nil, fe) })
 		return
 	}
 	redirectService(w, r, fmt.Sprintf("/services/%d", s.ID), "usage", "usages")
@@ -739,12 +779,7 @@ func (h *Handler) serviceImportUsage(w http.ResponseWriter, r *http.Request) {
 	defer f.Close()
 	rep, err := h.services.ImportUsage(r.Context(), a, s.ID, f)
 	if err != nil {
-		fe, ok := svcErrorsOf("import", err, "file")
-		if !ok {
-			h.Fail(w, r, err)
-			return
-		}
-		h.renderServicePage(w, r, a, s, nil, nil, fe)
+		h.svcRefused(w, r, "import", err, func(fe *svcFormErrors) { h.renderServicePage(w, r, a, s, nil, nil, fe) })
 		return
 	}
 	q := url.Values{"fait": {"import"}, "import": {fmt.Sprintf("%d ligne(s), %d nouvelle(s), %d corrigée(s)", rep.Lines, rep.Created, rep.Updated)}}
@@ -764,13 +799,8 @@ func (h *Handler) serviceUsageTemplate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) serviceRemoveUsage(w http.ResponseWriter, r *http.Request) {
-	a, s, ok := h.serviceOf(w, r)
+	a, s, uid, ok := h.serviceItemOf(w, r, "uid")
 	if !ok {
-		return
-	}
-	uid, err := pathNumber(r, "uid")
-	if err != nil {
-		h.Fail(w, r, err)
 		return
 	}
 	if err := h.services.RemoveUsage(r.Context(), a, s.ID, uid); err != nil {
@@ -831,25 +861,15 @@ func (h *Handler) serviceDraft(w http.ResponseWriter, r *http.Request) {
 			}
 			err = fes
 		}
-		fe, ok := svcErrorsOf("stmt", err, "from", "to", "label", "actual_amount")
-		if !ok {
-			h.Fail(w, r, err)
-			return
-		}
-		h.renderServicePage(w, r, a, s, nil, form, fe)
+		h.svcRefused(w, r, "stmt", err, func(fe *svcFormErrors) { h.renderServicePage(w, r, a, s, nil, form, fe) })
 		return
 	}
 	http.Redirect(w, r, fmt.Sprintf("/finances/etats/%d", st.ID), http.StatusSeeOther)
 }
 
 func (h *Handler) serviceIssue(w http.ResponseWriter, r *http.Request) {
-	a, s, ok := h.serviceOf(w, r)
+	a, s, sid, ok := h.serviceItemOf(w, r, "sid")
 	if !ok {
-		return
-	}
-	sid, err := pathNumber(r, "sid")
-	if err != nil {
-		h.Fail(w, r, err)
 		return
 	}
 	if _, err := h.services.IssueStatement(r.Context(), a, s.ID, sid); err != nil {
@@ -857,34 +877,19 @@ func (h *Handler) serviceIssue(w http.ResponseWriter, r *http.Request) {
 			err = validate.Errors{{Field: "status", Message: fmt.Sprintf(
 				"les usages ou les dépenses ont changé depuis le calcul du brouillon n° %d, ou un état couvre déjà cette période : recalculez-le et vérifiez-le avant de l'émettre", sid)}}
 		}
-		fe, ok := svcErrorsOf("stmt", err, "from", "to", "label", "actual_amount")
-		if !ok {
-			h.Fail(w, r, err)
-			return
-		}
-		h.renderServicePage(w, r, a, s, nil, nil, fe)
+		h.svcRefused(w, r, "stmt", err, func(fe *svcFormErrors) { h.renderServicePage(w, r, a, s, nil, nil, fe) })
 		return
 	}
 	redirectService(w, r, fmt.Sprintf("/services/%d", s.ID), "emis", "etats")
 }
 
 func (h *Handler) serviceRecompute(w http.ResponseWriter, r *http.Request) {
-	a, s, ok := h.serviceOf(w, r)
+	a, s, sid, ok := h.serviceItemOf(w, r, "sid")
 	if !ok {
 		return
 	}
-	sid, err := pathNumber(r, "sid")
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
 	if _, err := h.services.RecomputeStatement(r.Context(), a, s.ID, sid); err != nil {
-		fe, ok := svcErrorsOf("stmt", err, "from", "to", "label", "actual_amount")
-		if !ok {
-			h.Fail(w, r, err)
-			return
-		}
-		h.renderServicePage(w, r, a, s, nil, nil, fe)
+		h.svcRefused(w, r, "stmt", err, func(fe *svcFormErrors) { h.renderServicePage(w, r, a, s, nil, nil, fe) })
 		return
 	}
 	http.Redirect(w, r, fmt.Sprintf("/finances/etats/%d", sid), http.StatusSeeOther)
@@ -956,13 +961,8 @@ func svcYearParam(r *http.Request) (int, error) {
 }
 
 func (h *Handler) serviceYear(w http.ResponseWriter, r *http.Request) {
-	a, s, ok := h.serviceOf(w, r)
+	a, s, year, ok := h.serviceYearOf(w, r)
 	if !ok {
-		return
-	}
-	year, err := svcYearParam(r)
-	if err != nil {
-		h.Fail(w, r, err)
 		return
 	}
 	h.renderServiceYear(w, r, http.StatusOK, a, s, year, nil, 0, nil, nil)
@@ -1075,13 +1075,8 @@ func (h *Handler) renderServiceYear(w http.ResponseWriter, r *http.Request, stat
 }
 
 func (h *Handler) serviceSaveYear(w http.ResponseWriter, r *http.Request) {
-	a, s, ok := h.serviceOf(w, r)
+	a, s, year, ok := h.serviceYearOf(w, r)
 	if !ok {
-		return
-	}
-	year, err := svcYearParam(r)
-	if err != nil {
-		h.Fail(w, r, err)
 		return
 	}
 	form := map[string]string{}
@@ -1127,7 +1122,7 @@ func (h *Handler) serviceSaveYear(w http.ResponseWriter, r *http.Request) {
 		}
 		in.Lines = append(in.Lines, l)
 	}
-	err = errs.Err()
+	err := errs.Err()
 	if err == nil {
 		version, _ := strconv.ParseInt(form["version"], 10, 64)
 		_, err = h.services.SetYear(r.Context(), a, s.ID, year, version, in)
@@ -1149,12 +1144,9 @@ func (h *Handler) serviceSaveYear(w http.ResponseWriter, r *http.Request) {
 			}
 			err = fes
 		}
-		fe, ok := svcErrorsOf("year", err, "source", "lines", "budget_update", "budget_update_reason", "forecast_units")
-		if !ok {
-			h.Fail(w, r, err)
-			return
-		}
-		h.renderServiceYear(w, r, http.StatusUnprocessableEntity, a, s, year, form, rows, nil, fe)
+		h.svcRefused(w, r, "year", err, func(fe *svcFormErrors) {
+			h.renderServiceYear(w, r, http.StatusUnprocessableEntity, a, s, year, form, rows, nil, fe)
+		})
 		return
 	}
 	redirectService(w, r, fmt.Sprintf("/services/%d/annees/%d", s.ID, year), "annee", "cout-unitaire")
@@ -1173,13 +1165,8 @@ func svcKeptRows(form map[string]string, rows int) []int {
 }
 
 func (h *Handler) serviceNotify(w http.ResponseWriter, r *http.Request) {
-	a, s, ok := h.serviceOf(w, r)
+	a, s, year, ok := h.serviceYearOf(w, r)
 	if !ok {
-		return
-	}
-	year, err := svcYearParam(r)
-	if err != nil {
-		h.Fail(w, r, err)
 		return
 	}
 	form := map[string]string{"date": strings.TrimSpace(r.PostFormValue("date")), "note": strings.TrimSpace(r.PostFormValue("note")), "sent": "1"}
@@ -1203,17 +1190,14 @@ func (h *Handler) serviceNotify(w http.ResponseWriter, r *http.Request) {
 		errs.Add("recipients", "cochez au moins un bénéficiaire notifié")
 	}
 	in.Note = form["note"]
-	err = errs.Err()
+	err := errs.Err()
 	if err == nil {
 		_, err = h.services.Notify(r.Context(), a, s.ID, year, in)
 	}
 	if err != nil {
-		fe, ok := svcErrorsOf("notice", err, "date", "recipients", "note")
-		if !ok {
-			h.Fail(w, r, err)
-			return
-		}
-		h.renderServiceYear(w, r, http.StatusUnprocessableEntity, a, s, year, nil, 0, form, fe)
+		h.svcRefused(w, r, "notice", err, func(fe *svcFormErrors) {
+			h.renderServiceYear(w, r, http.StatusUnprocessableEntity, a, s, year, nil, 0, form, fe)
+		})
 		return
 	}
 	redirectService(w, r, fmt.Sprintf("/services/%d/annees/%d", s.ID, year), "notification", "notification")

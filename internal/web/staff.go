@@ -140,6 +140,36 @@ func staffFailed(status int) bool {
 	return status >= 500 || status == http.StatusNotFound || status == http.StatusUnauthorized || status == http.StatusForbidden
 }
 
+// staffFormPage is the data of a staff page that shows forms: it takes a
+// form's errors and names its template and title.
+type staffFormPage interface {
+	setErrors(*staffErrors)
+	page() (name, title string)
+}
+
+// staffRefused renders a staff page again with the errors of its form
+// named form: load reads the page's data afresh, keep (when not nil) puts
+// back what the user typed. An error no form shows (not found, refused,
+// server error) fails the page instead.
+func staffRefused[D staffFormPage](h *Handler, w http.ResponseWriter, r *http.Request, form string, err error, load func() (D, error), keep func(D)) {
+	fe, status := staffFormErrors(err, form)
+	if staffFailed(status) {
+		h.Fail(w, r, err)
+		return
+	}
+	d, err := load()
+	if err != nil {
+		h.Fail(w, r, err)
+		return
+	}
+	d.setErrors(fe)
+	if keep != nil {
+		keep(d)
+	}
+	name, title := d.page()
+	h.render(w, r, status, name, newPage(r, title, "personnel", d))
+}
+
 // ---- Display helpers ----
 
 func staffStatusOptions(selected staff.Status) []option {
@@ -308,8 +338,17 @@ type staffAgentForm struct {
 }
 
 type staffAgentNewData struct {
-	Form   staffAgentForm
-	Errors *staffErrors
+	AgentForm staffAgentForm
+	Errors    *staffErrors
+}
+
+func (d *staffAgentNewData) setErrors(fe *staffErrors) { d.Errors = fe }
+func (d *staffAgentNewData) page() (string, string)    { return "staff_agent_new", "Enregistrer un agent" }
+
+// newStaffAgent is the new agent's page, its form valued from in.
+func newStaffAgent(a auth.Actor, in staff.AgentInput) *staffAgentNewData {
+	return &staffAgentNewData{AgentForm: staffAgentForm{Family: in.FamilyName, Given: in.GivenName, Grade: in.Grade,
+		Statuses: staffStatusOptions(in.Status), Employers: writableOrgs(a, in.EmployerOrgID), Action: "/personnel/agents", Submit: "Enregistrer l'agent"}}
 }
 
 func (h *Handler) staffAgentNew(w http.ResponseWriter, r *http.Request) {
@@ -318,9 +357,9 @@ func (h *Handler) staffAgentNew(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	org, _ := strconv.ParseInt(r.URL.Query().Get("org"), 10, 64)
-	data := staffAgentNewData{Form: staffAgentForm{Statuses: staffStatusOptions(staff.Titulaire), Employers: writableOrgs(a, org),
-		Action: "/personnel/agents", Submit: "Enregistrer l'agent"}}
-	h.render(w, r, http.StatusOK, "staff_agent_new", newPage(r, "Enregistrer un agent", "personnel", data))
+	d := newStaffAgent(a, staff.AgentInput{EmployerOrgID: org, Status: staff.Titulaire})
+	name, title := d.page()
+	h.render(w, r, http.StatusOK, name, newPage(r, title, "personnel", d))
 }
 
 func (h *Handler) staffAgentCreate(w http.ResponseWriter, r *http.Request) {
@@ -333,14 +372,7 @@ func (h *Handler) staffAgentCreate(w http.ResponseWriter, r *http.Request) {
 		Grade: r.PostFormValue("grade"), Status: staff.Status(r.PostFormValue("status"))}
 	ag, err := h.staff.CreateAgent(r.Context(), a, in)
 	if err != nil {
-		fe, status := staffFormErrors(err, "agent")
-		if staffFailed(status) {
-			h.Fail(w, r, err)
-			return
-		}
-		data := staffAgentNewData{Errors: fe, Form: staffAgentForm{Family: in.FamilyName, Given: in.GivenName, Grade: in.Grade,
-			Statuses: staffStatusOptions(in.Status), Employers: writableOrgs(a, employer), Action: "/personnel/agents", Submit: "Enregistrer l'agent"}}
-		h.render(w, r, status, "staff_agent_new", newPage(r, "Enregistrer un agent", "personnel", data))
+		staffRefused(h, w, r, "agent", err, func() (*staffAgentNewData, error) { return newStaffAgent(a, in), nil }, nil)
 		return
 	}
 	http.Redirect(w, r, fmt.Sprintf("/personnel/agents/%d?fait=agent", ag.ID), http.StatusSeeOther)
@@ -379,6 +411,9 @@ type staffAgentData struct {
 	SecForm     staffSecondmentForm
 	Errors      *staffErrors
 }
+
+func (d *staffAgentData) setErrors(fe *staffErrors) { d.Errors = fe }
+func (d *staffAgentData) page() (string, string)    { return "staff_agent", d.Agent.Name() }
 
 func (h *Handler) loadStaffAgent(r *http.Request, a auth.Actor, id int64) (*staffAgentData, error) {
 	f, err := h.staff.Agent(r.Context(), a, id)
@@ -471,36 +506,31 @@ func (h *Handler) userAndID(w http.ResponseWriter, r *http.Request) (auth.Actor,
 	return a, id, true
 }
 
-func (h *Handler) staffAgentPage(w http.ResponseWriter, r *http.Request) {
+// staffShow answers the page named by {id} whose data load reads, with
+// the confirmation of the form just sent, if any.
+func staffShow[D staffFormPage](h *Handler, w http.ResponseWriter, r *http.Request, load func(*http.Request, auth.Actor, int64) (D, error)) {
 	a, id, ok := h.userAndID(w, r)
 	if !ok {
 		return
 	}
-	d, err := h.loadStaffAgent(r, a, id)
+	d, err := load(r, a, id)
 	if err != nil {
 		h.Fail(w, r, err)
 		return
 	}
-	pg := newPage(r, d.Agent.Name(), "personnel", d)
+	name, title := d.page()
+	pg := newPage(r, title, "personnel", d)
 	pg.Flash = staffFlashes[r.URL.Query().Get("fait")]
-	h.render(w, r, http.StatusOK, "staff_agent", pg)
+	h.render(w, r, http.StatusOK, name, pg)
+}
+
+func (h *Handler) staffAgentPage(w http.ResponseWriter, r *http.Request) {
+	staffShow(h, w, r, h.loadStaffAgent)
 }
 
 // staffAgentFailed renders the agent's page again with a form's errors.
 func (h *Handler) staffAgentFailed(w http.ResponseWriter, r *http.Request, a auth.Actor, id int64, form string, err error, keep func(d *staffAgentData)) {
-	fe, status := staffFormErrors(err, form)
-	if staffFailed(status) {
-		h.Fail(w, r, err)
-		return
-	}
-	d, lerr := h.loadStaffAgent(r, a, id)
-	if lerr != nil {
-		h.Fail(w, r, lerr)
-		return
-	}
-	d.Errors = fe
-	keep(d)
-	h.render(w, r, status, "staff_agent", newPage(r, d.Agent.Name(), "personnel", d))
+	staffRefused(h, w, r, form, err, func() (*staffAgentData, error) { return h.loadStaffAgent(r, a, id) }, keep)
 }
 
 func (h *Handler) staffAgentUpdate(w http.ResponseWriter, r *http.Request) {
@@ -699,6 +729,11 @@ type staffSecondmentData struct {
 	Errors          *staffErrors
 }
 
+func (d *staffSecondmentData) setErrors(fe *staffErrors) { d.Errors = fe }
+func (d *staffSecondmentData) page() (string, string) {
+	return "staff_secondment", "Mise à disposition de " + d.S.AgentName
+}
+
 func (h *Handler) loadStaffSecondment(r *http.Request, a auth.Actor, id int64) (*staffSecondmentData, error) {
 	f, err := h.staff.Secondment(r.Context(), a, id)
 	if err != nil {
@@ -766,36 +801,13 @@ func (h *Handler) loadStaffSecondment(r *http.Request, a auth.Actor, id int64) (
 }
 
 func (h *Handler) staffSecondmentPage(w http.ResponseWriter, r *http.Request) {
-	a, id, ok := h.userAndID(w, r)
-	if !ok {
-		return
-	}
-	d, err := h.loadStaffSecondment(r, a, id)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	pg := newPage(r, "Mise à disposition de "+d.S.AgentName, "personnel", d)
-	pg.Flash = staffFlashes[r.URL.Query().Get("fait")]
-	h.render(w, r, http.StatusOK, "staff_secondment", pg)
+	staffShow(h, w, r, h.loadStaffSecondment)
 }
 
 // staffSecondmentFailed renders the secondment's page again with a form's
 // errors.
 func (h *Handler) staffSecondmentFailed(w http.ResponseWriter, r *http.Request, a auth.Actor, id int64, form string, err error, keep func(d *staffSecondmentData)) {
-	fe, status := staffFormErrors(err, form)
-	if staffFailed(status) {
-		h.Fail(w, r, err)
-		return
-	}
-	d, lerr := h.loadStaffSecondment(r, a, id)
-	if lerr != nil {
-		h.Fail(w, r, lerr)
-		return
-	}
-	d.Errors = fe
-	keep(d)
-	h.render(w, r, status, "staff_secondment", newPage(r, "Mise à disposition de "+d.S.AgentName, "personnel", d))
+	staffRefused(h, w, r, form, err, func() (*staffSecondmentData, error) { return h.loadStaffSecondment(r, a, id) }, keep)
 }
 
 func (h *Handler) staffTimeSave(w http.ResponseWriter, r *http.Request) {
@@ -833,7 +845,7 @@ func (h *Handler) staffTimeDelete(w http.ResponseWriter, r *http.Request) {
 	secID, _ := strconv.ParseInt(r.PostFormValue("secondment"), 10, 64)
 	if err := h.staff.DeleteTime(r.Context(), a, id, version); err != nil {
 		if secID != 0 {
-			h.staffSecondmentFailed(w, r, a, secID, "time", err, func(*staffSecondmentData) {})
+			h.staffSecondmentFailed(w, r, a, secID, "time", err, nil)
 			return
 		}
 		h.Fail(w, r, err)

@@ -2,7 +2,8 @@
 // conventions: it inserts a small territory and its users straight into
 // the database, gives the services a clock the test moves, and walks a
 // convention through agreement.Service (create, submit, approvals,
-// signatures) as the parties' clerks would.
+// signatures) as the parties' clerks would, and reads the amounts and
+// checks the statement lines the tests expect.
 package agreementtest
 
 import (
@@ -16,6 +17,8 @@ import (
 	"voisines/internal/agreement"
 	"voisines/internal/auth"
 	"voisines/internal/civil"
+	"voisines/internal/ledger"
+	"voisines/internal/money"
 	"voisines/internal/store"
 )
 
@@ -303,4 +306,52 @@ func (c Clerks) Conclude(t testing.TB, in agreement.Input, drafted civil.Date, a
 		t.Fatalf("convention %s: got status %s, want signed", in.Kind, r.Agreement.Status)
 	}
 	return r
+}
+
+// Euros reads an amount written as in domain.md ("1 850,00", "47380.55"),
+// failing the test when it is not one.
+func Euros(t testing.TB, s string) money.Cents {
+	t.Helper()
+	c, err := money.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// Rat reads an exact number ("3/7", "1,2", "62,5 %"), failing the test
+// when it is not one.
+func Rat(t testing.TB, s string) money.Rat {
+	t.Helper()
+	r, err := money.ParseRat(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// Line is a line a test expects on a statement: the party, by its short
+// name in the Territory, and its amount as Euros reads it.
+type Line struct {
+	Short, Amount string
+}
+
+// CheckLines compares the lines of statement st, in order, with wants;
+// orgs are the organisation ids by short name, as Insert returns them.
+// wants may be of the test's own type with Line's fields, so that the
+// test writes them unkeyed.
+func CheckLines[L ~struct{ Short, Amount string }](t testing.TB, st ledger.Statement, orgs map[string]int64, wants ...L) {
+	t.Helper()
+	if len(st.Result.Lines) != len(wants) {
+		t.Fatalf("got %d lines %+v, want %d", len(st.Result.Lines), st.Result.Lines, len(wants))
+	}
+	for i, w := range wants {
+		l, wl := st.Result.Lines[i], Line(w)
+		if l.OrgID != orgs[wl.Short] {
+			t.Errorf("line %d: got party %s, want %s", i, l.Name, wl.Short)
+		}
+		if got, want := l.Amount, Euros(t, wl.Amount); got != want {
+			t.Errorf("%s: got %s, want %s", wl.Short, got, want)
+		}
+	}
 }

@@ -2,12 +2,10 @@ package servertest
 
 import (
 	"context"
-	"fmt"
-	"slices"
 	"testing"
 
 	"voisines/internal/agreement"
-	"voisines/internal/auth"
+	"voisines/internal/agreement/agreementtest"
 	"voisines/internal/civil"
 	"voisines/internal/equipment"
 	"voisines/internal/ledger"
@@ -35,15 +33,12 @@ func NewIndivisWorld(t testing.TB, db *store.DB) *IndivisWorld {
 	t.Helper()
 	ctx := context.Background()
 	f := New(t, db, Options{})
-	clk := &ledgerClock{}
-	agr := f.Deps.Agreements.WithClock(clk.now)
-	led := ledger.New(db, agr).WithClock(clk.now)
-	u, err := f.Deps.Auth.User(ctx, f.Users[Admin].ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	admin := auth.Actor{User: &u}
+	clk := &agreementtest.Clock{}
+	agr := f.Deps.Agreements.WithClock(clk.Now)
+	led := ledger.New(db, agr).WithClock(clk.Now)
+	admin := f.Actor(t, Admin)
 	w := &IndivisWorld{F: f}
+	var err error
 	if w.Commission, err = f.Deps.Orgs.Create(ctx, admin, org.NewOrganisation{Kind: org.CommissionSyndicale,
 		Name: "Commission syndicale de la forêt des Palanges", DepartementCode: "12"}); err != nil {
 		t.Fatalf("commission: %v", err)
@@ -62,35 +57,8 @@ func NewIndivisWorld(t testing.TB, db *store.DB) *IndivisWorld {
 	in := agreement.Input{Kind: agreement.BiensIndivis, Content: c, Parties: []agreement.PartyInput{
 		{OrgID: rodez, Role: agreement.RoleCoOwner}, {OrgID: onet, Role: agreement.RoleCoOwner},
 		{OrgID: conques, Role: agreement.RoleCoOwner}, {OrgID: w.Commission.ID, Role: agreement.RoleManager}}}
-	for _, cs := range agreement.RequiredClauses(agreement.New(agreement.BiensIndivis, c)) {
-		in.Content.Clauses = append(in.Content.Clauses, agreement.Clause{ID: cs.ID, Text: "Texte de l'article « " + cs.Title + " »."})
-	}
-	clk.set(day("2024-10-01"))
-	r, err := agr.Create(ctx, admin, in)
-	if err != nil {
-		t.Fatalf("create the convention: %v", err)
-	}
-	if r, err = agr.Submit(ctx, admin, r.ID, r.Version); err != nil {
-		t.Fatalf("submit: %v", err)
-	}
-	clk.set(day("2024-10-15"))
-	for i, n := range agreement.RequiredApprovals(r.Agreement) {
-		ap := agreement.Approval{OrgID: n.OrgID, Kind: n.Kind, Date: day("2024-10-15"), Number: fmt.Sprintf("2024-%03d", i+1),
-			TransmittedOn: day("2024-10-17")}
-		if r, err = agr.RecordApproval(ctx, admin, r.ID, r.Version, ap); err != nil {
-			t.Fatalf("approval %s: %v", n.Kind, err)
-		}
-	}
-	clk.set(day("2024-11-01"))
-	spec, _ := agreement.Lookup(agreement.BiensIndivis)
-	for _, p := range r.Agreement.Parties {
-		if len(spec.Signatories) > 0 && !slices.Contains(spec.Signatories, p.Role) {
-			continue
-		}
-		if r, err = agr.Sign(ctx, admin, r.ID, r.Version, agreement.Signature{OrgID: p.OrgID, Date: day("2024-11-01")}); err != nil {
-			t.Fatalf("sign: %v", err)
-		}
-	}
+	r := f.conclude(t, clk, admin, in, day("2024-10-01"),
+		agreementtest.Acts{Date: day("2024-10-15"), Transmitted: day("2024-10-17")}, day("2024-11-01"))
 	w.Agreement = r
 	if _, err := led.SetTerms(ctx, admin, r.ID, 0, ledger.Terms{Object: "Répartition de l'excédent de la forêt indivise"}); err != nil {
 		t.Fatalf("terms: %v", err)

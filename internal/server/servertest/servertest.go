@@ -25,7 +25,9 @@ import (
 	"testing"
 
 	"voisines/internal/agreement"
+	"voisines/internal/agreement/agreementtest"
 	"voisines/internal/auth"
+	"voisines/internal/civil"
 	"voisines/internal/org"
 	"voisines/internal/server"
 	"voisines/internal/server/session"
@@ -153,6 +155,43 @@ func New(t testing.TB, db *store.DB, opt Options) *Fixture {
 	f.Server = httptest.NewServer(h)
 	t.Cleanup(f.Server.Close)
 	return f
+}
+
+// Actor returns the fixture account name as an actor, loaded the way a
+// session loads it, for domain calls.
+func (f *Fixture) Actor(t testing.TB, name string) auth.Actor {
+	t.Helper()
+	u, err := f.Deps.Auth.User(context.Background(), f.Users[name].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return auth.Actor{User: &u}
+}
+
+// AddClerk creates the account name, a clerk of the organisation of
+// commune code, to log in with Password like the fixture's own accounts.
+func (f *Fixture) AddClerk(t testing.TB, name, code string) {
+	t.Helper()
+	u, err := f.Deps.Auth.CreateUser(context.Background(), auth.SystemActor("test"), auth.NewUser{
+		Email: Email(name), Name: "Compte " + name, Password: Password,
+		Grants: []auth.Grant{{OrgID: f.Orgs[code].ID, Role: auth.RoleClerk}}})
+	if err != nil {
+		t.Fatalf("create account %s: %v", name, err)
+	}
+	f.Users[name] = u
+}
+
+// conclude has the conventions service, on clock clk, conclude in (with
+// the clauses its kind requires): drafter creates and submits it on
+// drafted, the platform admin records its approvals as acts says and
+// every signature on signed.
+func (f *Fixture) conclude(t testing.TB, clk *agreementtest.Clock, drafter auth.Actor,
+	in agreement.Input, drafted civil.Date, acts agreementtest.Acts, signed civil.Date) agreement.Record {
+	t.Helper()
+	clerks := agreementtest.Clerks{Service: f.Deps.Agreements.WithClock(clk.Now), SetDate: clk.Set, Of: agreementtest.Anyone(f.Actor(t, Admin)), Drafter: drafter}
+	// Not Conclude: a convention signed on the day it starts is in force
+	// at once, which some worlds want.
+	return clerks.Sign(t, clerks.Approve(t, clerks.Submit(t, agreementtest.WithClauses(in), drafted), acts), signed)
 }
 
 // COG returns the fixture territory in the layout of the

@@ -2,11 +2,10 @@ package servertest
 
 import (
 	"context"
-	"fmt"
 	"testing"
 
 	"voisines/internal/agreement"
-	"voisines/internal/auth"
+	"voisines/internal/agreement/agreementtest"
 	"voisines/internal/civil"
 	"voisines/internal/ledger"
 	"voisines/internal/money"
@@ -70,23 +69,11 @@ func NewServiceWorld(t testing.TB, db *store.DB) *ServiceWorld {
 	t.Helper()
 	ctx := context.Background()
 	f := New(t, db, Options{})
-	clk := &ledgerClock{}
-	agr := f.Deps.Agreements.WithClock(clk.now)
-	services := service.New(db, agr, ledger.New(db, agr).WithClock(clk.now)).WithClock(clk.now)
-	actorOf := func(name string) auth.Actor {
-		u, err := f.Deps.Auth.User(ctx, f.Users[name].ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return auth.Actor{User: &u}
-	}
-	conques, err := f.Deps.Auth.CreateUser(ctx, auth.SystemActor("test"), auth.NewUser{Email: Email(ServiceOutsider), Name: "Compte " + ServiceOutsider,
-		Password: Password, Grants: []auth.Grant{{OrgID: f.Orgs[Conques].ID, Role: auth.RoleClerk}}})
-	if err != nil {
-		t.Fatalf("create account %s: %v", ServiceOutsider, err)
-	}
-	f.Users[ServiceOutsider] = conques
-	admin, agglo := actorOf(Admin), actorOf(AdminAgglo)
+	clk := &agreementtest.Clock{}
+	agr := f.Deps.Agreements.WithClock(clk.Now)
+	services := service.New(db, agr, ledger.New(db, agr).WithClock(clk.Now)).WithClock(clk.Now)
+	f.AddClerk(t, ServiceOutsider, Conques)
+	agglo := f.Actor(t, AdminAgglo)
 	w := &ServiceWorld{F: f, Agglo: f.Orgs[AggloRdz].ID, Communes: map[string]int64{}}
 	parties := []agreement.PartyInput{{OrgID: w.Agglo, Role: agreement.RoleManager}}
 	for _, code := range []string{Rodez, Onet, Olemps, Druelle, Luc} {
@@ -106,31 +93,7 @@ func NewServiceWorld(t testing.TB, db *store.DB) *ServiceWorld {
 		ServiceCommun: agreement.ServiceCommunTerms{Tasks: "instruction des autorisations du droit des sols", ImpactStatement: "fiche-impact-ads.pdf"},
 	}
 	in := agreement.Input{Kind: agreement.ServiceCommun, Content: c, Parties: parties}
-	for _, cs := range agreement.RequiredClauses(agreement.New(agreement.ServiceCommun, c)) {
-		in.Content.Clauses = append(in.Content.Clauses, agreement.Clause{ID: cs.ID, Text: "Texte de l'article « " + cs.Title + " »."})
-	}
-	clk.set(day("2025-10-01"))
-	r, err := agr.Create(ctx, agglo, in)
-	if err != nil {
-		t.Fatalf("create: %v", err)
-	}
-	if r, err = agr.Submit(ctx, agglo, r.ID, r.Version); err != nil {
-		t.Fatalf("submit: %v", err)
-	}
-	clk.set(day("2025-11-03"))
-	for i, n := range agreement.RequiredApprovals(r.Agreement) {
-		ap := agreement.Approval{OrgID: n.OrgID, Kind: n.Kind, Date: day("2025-11-03"), Number: fmt.Sprintf("2025-%03d", i+1),
-			TransmittedOn: day("2025-11-03")}
-		if r, err = agr.RecordApproval(ctx, admin, r.ID, r.Version, ap); err != nil {
-			t.Fatalf("approval %s: %v", n.Kind, err)
-		}
-	}
-	clk.set(day("2025-12-01"))
-	for _, p := range r.Agreement.Parties {
-		if r, err = agr.Sign(ctx, admin, r.ID, r.Version, agreement.Signature{OrgID: p.OrgID, Date: day("2025-12-01")}); err != nil {
-			t.Fatalf("sign: %v", err)
-		}
-	}
+	r := f.conclude(t, clk, agglo, in, day("2025-10-01"), agreementtest.Acts{Date: day("2025-11-03"), Transmitted: day("2025-11-03")}, day("2025-12-01"))
 	w.Agreement = r
 	weight := func(s string) money.Rat {
 		q, err := money.ParseRat(s)
@@ -139,6 +102,7 @@ func NewServiceWorld(t testing.TB, db *store.DB) *ServiceWorld {
 		}
 		return q
 	}
+	var err error
 	if w.Service, err = services.Create(ctx, agglo, r.ID, service.Details{Name: "Instruction du droit des sols", Unit: service.Act,
 		Weights: []service.ActWeight{
 			{Type: "PC", Label: "Permis de construire", Weight: weight("1")},

@@ -1,12 +1,11 @@
 package servertest
 
 import (
-	"context"
-	"fmt"
 	"net/http/httptest"
 	"testing"
 
 	"voisines/internal/agreement"
+	"voisines/internal/agreement/agreementtest"
 	"voisines/internal/auth"
 	"voisines/internal/civil"
 	"voisines/internal/ledger"
@@ -34,20 +33,16 @@ type StaffWorld struct {
 	Agreement agreement.Record
 	Staff     *staff.Service
 	Ledger    *ledger.Service
-	clock     *ledgerClock
+	clock     *agreementtest.Clock
 }
 
 // SetDate moves the world's clock to ten in the morning of d in Paris.
-func (w *StaffWorld) SetDate(d civil.Date) { w.clock.set(d) }
+func (w *StaffWorld) SetDate(d civil.Date) { w.clock.Set(d) }
 
 // Actor returns the fixture account name as an actor, for domain calls.
 func (w *StaffWorld) Actor(t testing.TB, name string) auth.Actor {
 	t.Helper()
-	u, err := w.F.Deps.Auth.User(context.Background(), w.F.Users[name].ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return auth.Actor{User: &u}
+	return w.F.Actor(t, name)
 }
 
 // NewStaffWorld builds the StaffWorld over db, with its own server. Its
@@ -55,21 +50,13 @@ func (w *StaffWorld) Actor(t testing.TB, name string) auth.Actor {
 // hours worked at a unit price (hours × hourly cost).
 func NewStaffWorld(t testing.TB, db *store.DB, billing ...staff.Billing) *StaffWorld {
 	t.Helper()
-	ctx := context.Background()
 	f := New(t, db, Options{})
-	conques := f.Orgs[Conques].ID
-	u, err := f.Deps.Auth.CreateUser(ctx, auth.SystemActor("test"), auth.NewUser{Email: Email(HostClerk), Name: "Compte " + HostClerk,
-		Password: Password, Grants: []auth.Grant{{OrgID: conques, Role: auth.RoleClerk}}})
-	if err != nil {
-		t.Fatalf("create account %s: %v", HostClerk, err)
-	}
-	f.Users[HostClerk] = u
-	clk := &ledgerClock{}
-	agr := f.Deps.Agreements.WithClock(clk.now)
-	led := ledger.New(db, agr).WithClock(clk.now)
-	w := &StaffWorld{F: f, Rodez: f.Orgs[Rodez].ID, Conques: conques, Onet: f.Orgs[Onet].ID,
-		Staff: staff.New(db, agr, led).WithClock(clk.now), Ledger: led, clock: clk}
-	admin, clerk := w.Actor(t, Admin), w.Actor(t, ClerkRodez)
+	f.AddClerk(t, HostClerk, Conques)
+	clk := &agreementtest.Clock{}
+	agr := f.Deps.Agreements.WithClock(clk.Now)
+	led := ledger.New(db, agr).WithClock(clk.Now)
+	w := &StaffWorld{F: f, Rodez: f.Orgs[Rodez].ID, Conques: f.Orgs[Conques].ID, Onet: f.Orgs[Onet].ID,
+		Staff: staff.New(db, agr, led).WithClock(clk.Now), Ledger: led, clock: clk}
 
 	day := civil.MustParse
 	c := agreement.Content{
@@ -83,34 +70,10 @@ func NewStaffWorld(t testing.TB, db *store.DB, billing ...staff.Billing) *StaffW
 		c.Financial = agreement.Financial{Mode: agreement.UnitPrice, Summary: "Remboursement au temps réel : heures travaillées × coût horaire."}
 	}
 	in := agreement.Input{Kind: agreement.MADPersonnel, Content: c, Parties: []agreement.PartyInput{
-		{OrgID: w.Rodez, Role: agreement.RoleHomeEmployer}, {OrgID: conques, Role: agreement.RoleHost}}}
-	for _, cs := range agreement.RequiredClauses(agreement.New(agreement.MADPersonnel, c)) {
-		in.Content.Clauses = append(in.Content.Clauses, agreement.Clause{ID: cs.ID, Text: "Texte de l'article « " + cs.Title + " »."})
-	}
-	clk.set(day("2026-02-02"))
-	r, err := agr.Create(ctx, clerk, in)
-	if err != nil {
-		t.Fatalf("create: %v", err)
-	}
-	if r, err = agr.Submit(ctx, clerk, r.ID, r.Version); err != nil {
-		t.Fatalf("submit: %v", err)
-	}
-	clk.set(day("2026-02-20"))
-	for i, n := range agreement.RequiredApprovals(r.Agreement) {
-		ap := agreement.Approval{OrgID: n.OrgID, Kind: n.Kind, Date: day("2026-02-16"), Number: fmt.Sprintf("2026-%03d", i+1),
-			TransmittedOn: day("2026-02-18")}
-		if r, err = agr.RecordApproval(ctx, admin, r.ID, r.Version, ap); err != nil {
-			t.Fatalf("approval %s: %v", n.Kind, err)
-		}
-	}
-	clk.set(day("2026-03-02"))
-	for _, p := range r.Agreement.Parties {
-		if r, err = agr.Sign(ctx, admin, r.ID, r.Version, agreement.Signature{OrgID: p.OrgID, Date: day("2026-03-02")}); err != nil {
-			t.Fatalf("sign: %v", err)
-		}
-	}
-	w.Agreement = r
-	clk.set(day("2026-04-20"))
+		{OrgID: w.Rodez, Role: agreement.RoleHomeEmployer}, {OrgID: w.Conques, Role: agreement.RoleHost}}}
+	w.Agreement = f.conclude(t, clk, w.Actor(t, ClerkRodez), in, day("2026-02-02"),
+		agreementtest.Acts{Date: day("2026-02-16"), Transmitted: day("2026-02-18"), Recorded: day("2026-02-20")}, day("2026-03-02"))
+	clk.Set(day("2026-04-20"))
 
 	// Serve the world's services, on its clock.
 	f.Deps.Agreements, f.Deps.Ledger, f.Deps.Staff = agr, led, w.Staff
