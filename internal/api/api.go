@@ -1,7 +1,9 @@
 // Package api is the JSON face of Voisines, versioned under /api/v1/. It calls
 // the same domain operations as the HTML pages. Territory reads are public;
-// everything else acts as the session's user. The OpenAPI document that lists
-// every route lives next to the handlers, in openapi.json.
+// everything else acts as the user of the session cookie or of the personal
+// API token (Authorization: Bearer) the request carries. The OpenAPI
+// document that lists every route lives next to the handlers, in
+// openapi.json.
 package api
 
 import (
@@ -75,7 +77,7 @@ type route struct {
 	handle  func(h *Handler, w http.ResponseWriter, r *http.Request)
 }
 
-var routes = slices.Concat(coreRoutes, ledgerWriteRoutes, staffRoutes, serviceRoutes, purchasingRoutes)
+var routes = slices.Concat(coreRoutes, ledgerWriteRoutes, staffRoutes, serviceRoutes, purchasingRoutes, tokenRoutes)
 
 // coreRoutes are the territory, organisations, accounts, conventions,
 // equipment and ledger reads.
@@ -217,7 +219,13 @@ func (h *Handler) Fail(w http.ResponseWriter, r *http.Request, err error) {
 // WriteProblem answers with the JSON error for p, without logging.
 func (h *Handler) WriteProblem(w http.ResponseWriter, r *http.Request, p problem.Problem) {
 	if p.Status == http.StatusUnauthorized {
-		w.Header().Set("WWW-Authenticate", `Cookie realm="voisines", cookie-name="`+session.CookieName+`"`)
+		// Two ways in: a personal API token (RFC 6750), or the session cookie.
+		if p.Code == "invalid_token" {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="voisines", error="invalid_token"`)
+		} else {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="voisines"`)
+			w.Header().Add("WWW-Authenticate", `Cookie realm="voisines", cookie-name="`+session.CookieName+`"`)
+		}
 	}
 	h.writeJSON(w, p.Status, errorBody{Error: p})
 }

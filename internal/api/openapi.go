@@ -89,6 +89,9 @@ func mergeOpenAPI(base []byte, fragments fs.FS) ([]byte, error) {
 			}
 		}
 	}
+	if err := acceptBearer(all.Paths); err != nil {
+		return nil, err
+	}
 	for key, v := range map[string]any{"tags": all.Tags, "paths": all.Paths, "components": all.Components} {
 		b, err := json.Marshal(v)
 		if err != nil {
@@ -97,4 +100,55 @@ func mergeOpenAPI(base []byte, fragments fs.FS) ([]byte, error) {
 		doc[key] = b
 	}
 	return json.MarshalIndent(doc, "", "  ")
+}
+
+// acceptBearer adds the bearerToken scheme (openapi/tokens.json) as an
+// alternative to every operation that accepts the session cookie, which is
+// what the server does: a personal API token is accepted wherever the
+// cookie is. Operations marked "x-session-only" (logging out, creating a
+// token) are left alone.
+func acceptBearer(paths map[string]json.RawMessage) error {
+	for path, raw := range paths {
+		var ops map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &ops); err != nil {
+			return fmt.Errorf("api: openapi path %s: %w", path, err)
+		}
+		changed := false
+		for method, opRaw := range ops {
+			var op map[string]json.RawMessage
+			if json.Unmarshal(opRaw, &op) != nil || op["security"] == nil || op["x-session-only"] != nil {
+				continue // parameters, summary…, a public or a session-only operation
+			}
+			var security []map[string][]string
+			if err := json.Unmarshal(op["security"], &security); err != nil {
+				return fmt.Errorf("api: openapi %s %s: security: %w", method, path, err)
+			}
+			cookie, bearer := false, false
+			for _, req := range security {
+				_, c := req["sessionCookie"]
+				_, b := req["bearerToken"]
+				cookie, bearer = cookie || c, bearer || b
+			}
+			if !cookie || bearer {
+				continue
+			}
+			security = append(security, map[string][]string{"bearerToken": {}})
+			var err error
+			if op["security"], err = json.Marshal(security); err != nil {
+				return err
+			}
+			if ops[method], err = json.Marshal(op); err != nil {
+				return err
+			}
+			changed = true
+		}
+		if changed {
+			b, err := json.Marshal(ops)
+			if err != nil {
+				return err
+			}
+			paths[path] = b
+		}
+	}
+	return nil
 }

@@ -52,9 +52,14 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	h.writeJSON(w, http.StatusCreated, sessionResponse{User: user, CSRFToken: sess.CSRF, ExpiresAt: sess.ExpiresAt})
 }
 
-// logout ends the session of the cookie.
+// logout ends the session of the cookie; a request made with an API token
+// has no session to end.
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
-	if _, err := actor(r); err != nil {
+	a, err := actor(r)
+	if err == nil && a.Token != nil {
+		err = auth.ErrSessionRequired
+	}
+	if err != nil {
 		h.Fail(w, r, err)
 		return
 	}

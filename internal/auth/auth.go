@@ -8,6 +8,10 @@
 // Authorize(actor, action, orgID) before touching anything. Platform admins
 // and the System actor (the command line) may do everything.
 //
+// Scripts use personal API tokens instead of a session (token.go): the
+// server turns "Authorization: Bearer vsn_…" into the same Actor with
+// ResumeToken, and the audit log names the token beside the user.
+//
 // Passwords are hashed with argon2id (PHC string, OWASP parameters). Sessions
 // live in the database, so that any `serve` instance can answer any request;
 // only the SHA-256 of the cookie value is stored. Failed logins are
@@ -138,6 +142,8 @@ type Member struct {
 // (anonymous reads of public data). The zero Actor is anonymous.
 type Actor struct {
 	User *User
+	// Token is the API token the user acts through, nil for a session.
+	Token *TokenRef
 	// system names a system actor ("system:cli"); only SystemActor sets it, so
 	// that no request can claim it.
 	system string
@@ -174,12 +180,15 @@ func (a Actor) PlatformAdmin() bool {
 	return a.system != "" || (a.User != nil && a.User.PlatformAdmin && !a.User.Disabled)
 }
 
-// String names the actor as the audit log does: the user's e-mail,
-// "system:…", or "anonymous".
+// String names the actor as the audit log does: the user's e-mail, followed
+// by the token's name for a request made with an API token
+// (`clerk@rodez.fr (jeton « Compta »)`), "system:…", or "anonymous".
 func (a Actor) String() string {
 	switch {
 	case a.system != "":
 		return a.system
+	case a.User != nil && a.Token != nil:
+		return a.User.Email + " (jeton « " + a.Token.Name + " »)"
 	case a.User != nil:
 		return a.User.Email
 	}

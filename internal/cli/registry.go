@@ -5,6 +5,7 @@ package cli
 func extraCommands() []command {
 	return []command{
 		userAddCommand(),
+		tokenListCommand(), tokenRevokeCommand(),
 		auditVerifyCommand(),
 		orgAddCommand(),
 		orgListCommand(),

@@ -185,10 +185,17 @@ func sessionless(path string) bool {
 		path == "/api/v1/openapi.json"
 }
 
-// loadSession puts the actor behind the session cookie into the request
-// context. An unknown or expired cookie means an anonymous visitor (and the
-// cookie is dropped); an anonymous visitor of the HTML pages gets a
-// pre-session CSRF cookie so that the login form is protected too.
+// loadSession puts the actor behind the session cookie, or behind an API
+// token on /api/, into the request context. An unknown or expired cookie
+// means an anonymous visitor (and the cookie is dropped); an anonymous
+// visitor of the HTML pages gets a pre-session CSRF cookie so that the login
+// form is protected too.
+//
+// "Authorization: Bearer vsn_…" is read on /api/ only (HTML pages ignore
+// it): a request carrying both a token and the session cookie is refused
+// (400), an invalid token is 401, and a read-only token may only GET or
+// HEAD (403). A token request has no session (info.Token stays empty), so
+// checkCSRF lets it through: no cookie, no ambient authority.
 func (s *server) loadSession(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if sessionless(r.URL.Path) {
@@ -196,6 +203,19 @@ func (s *server) loadSession(next http.Handler) http.Handler {
 			return
 		}
 		info := session.From(r.Context())
+		if secret, bearer, err := auth.BearerToken(r.Header.Get("Authorization")); bearer && isAPI(r) {
+			a, err := s.tokenActor(r, secret, err)
+			if err != nil {
+				s.fail(w, r, fmt.Errorf("server: %s %s: %w", r.Method, r.URL.Path, err))
+				return
+			}
+			info.Actor = a
+			if lg, ok := r.Context().Value(loggedKey{}).(*logged); ok {
+				lg.userID = a.UserID()
+			}
+			next.ServeHTTP(w, r.WithContext(session.With(r.Context(), info)))
+			return
+		}
 		if c, err := r.Cookie(session.CookieName); err == nil && c.Value != "" {
 			user, sess, err := s.deps.Auth.Resume(r.Context(), c.Value)
 			switch {
@@ -229,6 +249,27 @@ func (s *server) loadSession(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r.WithContext(session.With(r.Context(), info)))
 	})
+}
+
+// tokenActor is the actor of an API request carrying the bearer token
+// secret (parseErr when the header was malformed): refused when the session
+// cookie comes too, or when a read token is used for anything but GET and
+// HEAD.
+func (s *server) tokenActor(r *http.Request, secret string, parseErr error) (auth.Actor, error) {
+	if c, err := r.Cookie(session.CookieName); err == nil && c.Value != "" {
+		return auth.Actor{}, problem.Invalid("Envoyez soit un jeton d'accès (Authorization: Bearer), soit le cookie de session, mais pas les deux.")
+	}
+	if parseErr != nil {
+		return auth.Actor{}, parseErr
+	}
+	user, tok, err := s.deps.Auth.ResumeToken(r.Context(), secret)
+	if err != nil {
+		return auth.Actor{}, err
+	}
+	if !tok.Scope.AllowsMethod(r.Method) {
+		return auth.Actor{}, auth.ErrReadOnlyToken
+	}
+	return auth.Actor{User: &user, Token: &tok}, nil
 }
 
 // safeMethod reports whether m changes nothing.

@@ -87,15 +87,6 @@ func homeAlertKind(k agreement.AlertKind) string {
 	return staff.AlertKind(k).Label()
 }
 
-// account lists the user's memberships.
-func (h *Handler) account(w http.ResponseWriter, r *http.Request) {
-	if session.ActorFrom(r.Context()).User == nil {
-		h.Fail(w, r, auth.ErrUnauthenticated)
-		return
-	}
-	h.render(w, r, http.StatusOK, "account", newPage(r, "Mon compte", "compte", nil))
-}
-
 // orgAlerts are what an organisation must do: its conventions' alerts
 // (agreement.DefaultAlertDays ahead) merged with its staff alerts, earliest
 // first. The home page and the conventions' register both show them.

@@ -129,6 +129,8 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /organisations/{id}/profil", h.profileForm)
 	mux.HandleFunc("POST /organisations/{id}/profil", h.saveProfile)
 	mux.HandleFunc("GET /compte", h.account)
+	mux.HandleFunc("POST /compte/jetons", h.tokenCreate)
+	mux.HandleFunc("POST /compte/jetons/{id}/revoquer", h.tokenRevoke)
 	mux.HandleFunc("GET /conventions", h.agreementRegister)
 	mux.HandleFunc("GET /conventions/nouvelle", h.agreementNew)
 	mux.HandleFunc("POST /conventions/nouvelle", h.agreementCreate)

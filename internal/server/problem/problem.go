@@ -90,9 +90,18 @@ func From(err error) Problem {
 	case errors.Is(err, ErrCSRF):
 		return Problem{Status: http.StatusForbidden, Code: "csrf",
 			Message: "Le formulaire a expiré ou ne provient pas de Voisines : rechargez la page et recommencez."}
+	case errors.Is(err, auth.ErrInvalidToken):
+		return Problem{Status: http.StatusUnauthorized, Code: "invalid_token",
+			Message: "Le jeton d'accès est inconnu, expiré ou révoqué."}
 	case errors.Is(err, auth.ErrUnauthenticated):
 		return Problem{Status: http.StatusUnauthorized, Code: "unauthenticated",
 			Message: "Vous devez vous connecter pour accéder à cette page."}
+	case errors.Is(err, auth.ErrReadOnlyToken):
+		return Problem{Status: http.StatusForbidden, Code: "read_only_token",
+			Message: "Ce jeton d'accès est en lecture seule : il ne permet que de consulter (GET)."}
+	case errors.Is(err, auth.ErrSessionRequired):
+		return Problem{Status: http.StatusForbidden, Code: "session_required",
+			Message: "Cette opération demande une session ouverte avec votre mot de passe : un jeton d'accès ne suffit pas (il ne peut pas, par exemple, créer d'autres jetons)."}
 	case errors.Is(err, auth.ErrForbidden):
 		return Problem{Status: http.StatusForbidden, Code: "forbidden",
 			Message: "Vous n'agissez pas pour cette organisation : seuls ses membres habilités peuvent faire cette opération."}
