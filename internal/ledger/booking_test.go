@@ -154,7 +154,7 @@ func TestBookingHeldUnderAnEquipmentConventionBecomesAStatementLine(t *testing.T
 			t.Errorf("got unit cost %s, want 64,490.00 / 2,480 unrounded", p.AppliedUnitCost.Decimal(6))
 		}
 		w.checkLines(t, st, want{"onet", "58,51"})
-		w.checkFlows(t, w.flows(t, st), flowWant{"onet", "rodez", "58,51", "7474", "65734"})
+		w.checkFlows(t, w.flows(t, st), flowWant{"onet", "rodez", "58,51", "74748", "657348"})
 
 		// A period holding only the cancelled booking bills nothing: the
 		// engine keeps Onet's line as a debtor party of the convention, at

@@ -193,8 +193,8 @@ func TestWhoMayReadComputeAndIssue(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if f.Mandat == nil || f.Mandat.Reference != "M-2026-118" || f.Mandat.Account != "65734" {
-				t.Errorf("got mandat %+v, want M-2026-118 on the suggested 65734", f.Mandat)
+			if f.Mandat == nil || f.Mandat.Reference != "M-2026-118" || f.Mandat.Account != "657348" {
+				t.Errorf("got mandat %+v, want M-2026-118 on the suggested 657348", f.Mandat)
 			}
 			f, err = w.ledger.RecordDocument(ctx, w.clerk["rodez"], fs[0].ID, ledger.Titre, ledger.Document{Reference: "T-2026-431", Account: "70878"})
 			if err != nil {
