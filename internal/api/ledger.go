@@ -95,7 +95,8 @@ type statementWithFlows struct {
 }
 
 // statementGet returns statement {id} with its flows; 404 to anyone but
-// the parties of its convention.
+// the parties of its convention, and for a draft to anyone the ledger does
+// not show it to (ledger.Statement.VisibleTo).
 func (h *Handler) statementGet(w http.ResponseWriter, r *http.Request) {
 	a, err := actor(r)
 	if err != nil {
@@ -163,8 +164,9 @@ func statementFileName(st ledger.Statement) string {
 	return fmt.Sprintf("etat-%s-%d-v%d.pdf", ref, st.Number, st.Version)
 }
 
-// agreementStatements lists every statement of convention {id}, drafts
-// and former versions included.
+// agreementStatements lists the statements of convention {id} the actor
+// may see: issued ones and their former versions to every party, drafts
+// to the creditor's writers only (ledger.Statement.VisibleTo).
 func (h *Handler) agreementStatements(w http.ResponseWriter, r *http.Request) {
 	a, err := actor(r)
 	if err != nil {

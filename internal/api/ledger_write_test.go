@@ -130,12 +130,51 @@ func TestLedgerStatementsAPI(t *testing.T) {
 		})
 		draft := decodeAs[ledger.Statement](t, bodies["the creditor drafts"])
 		st := fmt.Sprintf("/api/v1/statements/%d", draft.ID)
+		listed := func(t *testing.T, user string) bool {
+			t.Helper()
+			resp := w.F.Client(t, user).Do("GET", statements, "", nil)
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("list as %q: got %d, want 200", user, resp.StatusCode)
+			}
+			list := decodeAs[struct {
+				Statements []ledger.Statement `json:"statements"`
+			}](t, resp.Body)
+			for _, s := range list.Statements {
+				if s.ID == draft.ID {
+					return true
+				}
+			}
+			return false
+		}
+		t.Run("the draft is the creditor's work in progress", func(t *testing.T) {
+			for _, c := range []struct {
+				name   string
+				user   string
+				listed bool
+				byID   int
+			}{
+				{"the creditor sees its draft", creditor, true, 200},
+				{"a platform admin sees it", admin, true, 200},
+				{"the debtor does not, in the list or by id", debtor, false, 404},
+				{"nor does a read-only user of the creditor", reader, false, 404},
+			} {
+				if got := listed(t, c.user); got != c.listed {
+					t.Errorf("%s: got listed %t, want %t", c.name, got, c.listed)
+				}
+				for _, path := range []string{st, st + "/document.pdf", st + "/history"} {
+					if resp := w.F.Client(t, c.user).Do("GET", path, "", nil); resp.StatusCode != c.byID {
+						t.Errorf("%s: GET %s got %d, want %d", c.name, path, resp.StatusCode, c.byID)
+					}
+				}
+			}
+		})
 		bodies = ledgerScenario(t, w, []call{
-			{"the debtor may not recompute", debtor, "POST", st + "/recompute", "", 403, nil},
+			{"the debtor may not recompute, nor learn of the draft", debtor, "POST", st + "/recompute", "", 404, nil},
 			{"the creditor recomputes", creditor, "POST", st + "/recompute", "", 200, []string{`"status":"draft"`}},
-			{"the debtor may not issue", debtor, "POST", st + "/issue", "", 403, nil},
+			{"the debtor may not issue", debtor, "POST", st + "/issue", "", 404, nil},
 			{"a stranger is told nothing", stranger, "POST", st + "/issue", "", 404, nil},
 			{"the creditor issues", creditor, "POST", st + "/issue", "", 200, []string{`"status":"issued"`, `"flows":[{`, `"titre_account":"70878"`}},
+			{"once issued, the debtor reads it", debtor, "GET", st, "", 200, []string{`"status":"issued"`}},
 			{"an issued statement is not issued twice", creditor, "POST", st + "/issue", "", 422, []string{`"status"`}},
 			{"nor deleted", creditor, "DELETE", st, "", 422, nil},
 			{"a correction needs a reason", creditor, "POST", st + "/corrections", `{"reason": " "}`, 422, []string{`"reason"`}},
@@ -146,6 +185,13 @@ func TestLedgerStatementsAPI(t *testing.T) {
 			{"the first version cannot be corrected again", creditor, "POST", st + "/corrections", `{"reason": "encore"}`, 422, nil},
 		})
 		second := decodeAs[statementWithFlows](t, bodies["the creditor corrects"])
+		t.Run("once issued, every party lists it", func(t *testing.T) {
+			for _, user := range []string{creditor, debtor, reader} {
+				if !listed(t, user) {
+					t.Errorf("%q: got the issued statement left out", user)
+				}
+			}
+		})
 		t.Run("both versions are kept and listed", func(t *testing.T) {
 			list := decodeAs[struct {
 				Statements []ledger.Statement `json:"statements"`
@@ -184,7 +230,7 @@ func TestLedgerStatementsAPI(t *testing.T) {
 				`{"from": "2027-07-01", "to": "2027-12-31"}`, 201, nil}})
 			del := fmt.Sprintf("/api/v1/statements/%d", decodeAs[ledger.Statement](t, bodies["draft"]).ID)
 			ledgerScenario(t, w, []call{
-				{"the debtor may not", debtor, "DELETE", del, "", 403, nil},
+				{"the debtor may not, nor learn of it", debtor, "DELETE", del, "", 404, nil},
 				{"the creditor deletes it", creditor, "DELETE", del, "", 204, nil},
 				{"then it is gone", creditor, "GET", del, "", 404, nil},
 			})

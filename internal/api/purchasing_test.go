@@ -158,11 +158,27 @@ func TestExample3OverHTTP(t *testing.T) {
 					t.Errorf("%s: got %s, want %d cents", l.Name, l.Amount, want[l.OrgID])
 				}
 			}
-			var list struct {
-				Statements []ledger.Statement `json:"statements"`
+			// The draft is the coordinator's work in progress: a member neither
+			// lists it nor reads it by id until the coordinator issues it.
+			seen := func(user *servertest.Client) int {
+				var list struct {
+					Statements []ledger.Statement `json:"statements"`
+				}
+				if err := json.Unmarshal(pcall(t, user, "GET", base+"/costs", "", http.StatusOK), &list); err != nil {
+					t.Fatal(err)
+				}
+				return len(list.Statements)
 			}
-			if err := json.Unmarshal(pcall(t, conques, "GET", base+"/costs", "", http.StatusOK), &list); err != nil || len(list.Statements) != 1 {
-				t.Fatalf("Conques's statements: %v %+v", err, list)
+			if n := seen(conques); n != 0 {
+				t.Errorf("Conques lists %d statements before the issue, want the draft left out", n)
+			}
+			if n := seen(rodez); n != 1 {
+				t.Errorf("the coordinator lists %d statements, want its draft", n)
+			}
+			pcall(t, conques, "GET", fmt.Sprintf("/api/v1/statements/%d", st.ID), "", http.StatusNotFound)
+			pcall(t, rodez, "POST", fmt.Sprintf("/api/v1/statements/%d/issue", st.ID), "", http.StatusOK)
+			if n := seen(conques); n != 1 {
+				t.Errorf("Conques lists %d statements once issued, want 1", n)
 			}
 		})
 		var list struct {

@@ -141,8 +141,9 @@ func TestStaffRoutesExample2(t *testing.T) {
 				t.Fatalf("got %+v", st.Result)
 			}
 		})
-		// The employer issues it through the ledger, as any statement.
-		do(t, conques, "POST", fmt.Sprintf("/api/v1/statements/%d/issue", rb.Statement.ID), "", 403, nil)
+		// The employer issues it through the ledger, as any statement; the
+		// host does not see the employer's draft (404).
+		do(t, conques, "POST", fmt.Sprintf("/api/v1/statements/%d/issue", rb.Statement.ID), "", 404, nil)
 		do(t, rodez, "POST", fmt.Sprintf("/api/v1/statements/%d/issue", rb.Statement.ID), "", 200, nil)
 		t.Run("issued, Conques reads the flow on 70848 and 6218", func(t *testing.T) {
 			var st struct {

@@ -35,11 +35,16 @@
 //
 // # Who may do what
 //
-// Every party of a convention (present or past) reads its terms, statements
-// and flows; anyone else gets store.ErrNotFound. The creditor party — the
-// one that invoices: the provider of a service, the owner of an equipment,
-// the commune support of an entente, the home employer of a seconded agent,
-// the commission syndicale of biens indivis — writes the terms and computes,
+// Every party of a convention (present or past) reads its terms, issued
+// statements and flows; anyone else gets store.ErrNotFound. A draft is the
+// creditor's work in progress: only those who may write for the creditor
+// (and platform admins) see it, in lists and by id; to the other parties
+// it does not exist until issued (Statement.VisibleTo).
+//
+// The creditor party — the one that invoices: the provider of a service,
+// the owner of an equipment, the commune support of an entente, the home
+// employer of a seconded agent, the commission syndicale of biens indivis,
+// the coordinator of a purchasing group — writes the terms and computes,
 // issues and corrects statements (auth.Write on it). The creditor records
 // its titres, each debtor its mandats. Platform admins edit the account
 // mapping.

@@ -293,8 +293,22 @@ func (s *Service) draft(ctx context.Context, tx *store.Tx, actor auth.Actor, req
 		strconv.FormatInt(out.ID, 10), draftDetail(out)))
 }
 
-// readStatement loads statement id for actor (store.ErrNotFound unless a
-// party of its convention) with its convention.
+// VisibleTo reports whether actor, a reader of st's convention, may see
+// st. An issued statement (current, corrected or cancelled by a
+// correction) shows to every party of the convention; a draft is the work
+// in progress of the organisation that drafts it, its creditor, and shows
+// only to those who may write for that organisation (auth.Write on
+// st.Inputs.Creditor), to platform admins and to the system. This is the
+// one rule every reader applies: Statement, Statements, Flows, History and
+// Recheck through readStatement and Statements, and the faces through them.
+func (st Statement) VisibleTo(actor auth.Actor) bool {
+	return st.Status != Draft || auth.Authorize(actor, auth.Write, st.Inputs.Creditor.OrgID) == nil
+}
+
+// readStatement loads statement id for actor with its convention:
+// store.ErrNotFound unless actor is a party of its convention and may see
+// the statement (Statement.VisibleTo), so that another party asking for a
+// draft by id learns nothing of it.
 func readStatement(ctx context.Context, q store.Querier, actor auth.Actor, id int64) (Statement, Convention, error) {
 	if err := checkActor(actor); err != nil {
 		return Statement{}, Convention{}, err
@@ -304,7 +318,7 @@ func readStatement(ctx context.Context, q store.Querier, actor auth.Actor, id in
 		return Statement{}, Convention{}, err
 	}
 	c, err := readConvention(ctx, q, actor, st.AgreementID)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, store.ErrNotFound) || err == nil && !st.VisibleTo(actor) {
 		return Statement{}, Convention{}, fmt.Errorf("statement %d: %w", id, store.ErrNotFound)
 	}
 	return st, c, err
@@ -606,7 +620,8 @@ func (r Request) Complete(base Request) Request {
 }
 
 // Statement returns statement id; store.ErrNotFound unless the actor is a
-// party of its convention (or a platform admin).
+// party of its convention (or a platform admin) and, for a draft, may
+// write for its creditor (Statement.VisibleTo).
 func (s *Service) Statement(ctx context.Context, actor auth.Actor, id int64) (Statement, error) {
 	st, _, err := readStatement(ctx, s.db.Reader(), actor, id)
 	if err != nil {
@@ -615,8 +630,10 @@ func (s *Service) Statement(ctx context.Context, actor auth.Actor, id int64) (St
 	return st, nil
 }
 
-// Statements returns every statement of convention id, drafts and former
-// versions included, by number and version.
+// Statements returns the statements of convention id the actor may see
+// (Statement.VisibleTo), by number and version: every issued one, former
+// versions included, to each party; the drafts too to those who may write
+// for the creditor, and to platform admins.
 func (s *Service) Statements(ctx context.Context, actor auth.Actor, id int64) ([]Statement, error) {
 	q := s.db.Reader()
 	if _, err := readConvention(ctx, q, actor, id); err != nil {
@@ -626,7 +643,7 @@ func (s *Service) Statements(ctx context.Context, actor auth.Actor, id int64) ([
 	if err != nil {
 		return nil, fail("statements", err)
 	}
-	return ss, nil
+	return slices.DeleteFunc(ss, func(st Statement) bool { return !st.VisibleTo(actor) }), nil
 }
 
 // Recheck verifies issued statement id: the stored inputs still hash to
@@ -831,6 +848,7 @@ func (s *Service) History(ctx context.Context, actor auth.Actor, id int64) ([]Ev
 	if err != nil {
 		return nil, fail("history", err)
 	}
+	versions = slices.DeleteFunc(versions, func(v Statement) bool { return !v.VisibleTo(actor) })
 	ids := make([]int64, len(versions))
 	for i, v := range versions {
 		ids[i] = v.ID

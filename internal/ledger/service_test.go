@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strconv"
 	"testing"
 
 	"voisines/internal/agreement"
+	"voisines/internal/agreement/agreementtest"
 	"voisines/internal/auth"
 	"voisines/internal/ledger"
 	"voisines/internal/money"
@@ -218,6 +220,98 @@ func TestWhoMayReadComputeAndIssue(t *testing.T) {
 			if len(rules) != 1 || rules[0].Account != "70878" {
 				t.Errorf("got the 2028 mapping %+v, want the one 2027 row", rules)
 			}
+		})
+	})
+}
+
+// TestADraftIsTheCreditorsWorkInProgress: a draft shows, in the list and
+// by id, only to those who may write for the organisation that drafts it
+// (the creditor) and to platform admins; to the other parties it does not
+// exist (store.ErrNotFound) until it is issued, when every party sees it.
+func TestADraftIsTheCreditorsWorkInProgress(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		w := setup(t, db)
+		r := gym(t, w)
+		w.use(t, r, "rodez", "onet", d("2026-03-02"), "hour", "", "10")
+		w.clock.set(d("2026-07-02"))
+		dr, err := w.ledger.Draft(ctx, w.clerk["rodez"], ledger.Request{AgreementID: r.ID, From: d("2026-01-01"), To: d("2026-06-30")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		readonly := agreementtest.User(t, db, "lecture@rodez.test", false, auth.Grant{OrgID: w.org["rodez"], Role: auth.RoleReadOnly})
+		onetAdmin := agreementtest.User(t, db, "admin@onet.test", false, auth.Grant{OrgID: w.org["onet"], Role: auth.RoleAdmin})
+		// sees reports whether actor finds statement id in the list and by
+		// id (its flows and history too), failing when the faces disagree.
+		sees := func(t *testing.T, actor auth.Actor, id int64) bool {
+			t.Helper()
+			all, err := w.ledger.Statements(ctx, actor, r.ID)
+			if err != nil {
+				t.Fatalf("statements: %v", err)
+			}
+			listed := slices.ContainsFunc(all, func(st ledger.Statement) bool { return st.ID == id })
+			_, err = w.ledger.Statement(ctx, actor, id)
+			byID := err == nil
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
+				t.Fatalf("statement %d: got %v, want it or store.ErrNotFound", id, err)
+			}
+			for name, op := range map[string]func() error{
+				"flows":   func() error { _, err := w.ledger.Flows(ctx, actor, id); return err },
+				"history": func() error { _, err := w.ledger.History(ctx, actor, id); return err },
+			} {
+				if err := op(); (err == nil) != byID || err != nil && !errors.Is(err, store.ErrNotFound) {
+					t.Errorf("%s of %d: got %v, want the same answer as by id (seen: %t)", name, id, err, byID)
+				}
+			}
+			if listed != byID {
+				t.Errorf("statement %d: listed %t but read by id %t, want the same", id, listed, byID)
+			}
+			return byID
+		}
+		for _, c := range []struct {
+			name  string
+			actor auth.Actor
+			want  bool
+		}{
+			{"the creditor's clerk, who drafted it, sees the draft", w.clerk["rodez"], true},
+			{"a platform admin sees the draft", w.admin, true},
+			{"the debtor's clerk does not see it", w.clerk["onet"], false},
+			{"not even the debtor's admin", onetAdmin, false},
+			{"a read-only user of the creditor does not see it either", readonly, false},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				if got := sees(t, c.actor, dr.ID); got != c.want {
+					t.Errorf("got seen %t, want %t", got, c.want)
+				}
+			})
+		}
+		t.Run("the debtor is told nothing of it when it tries to issue or delete it", func(t *testing.T) {
+			_, err := w.ledger.Issue(ctx, w.clerk["onet"], dr.ID)
+			mustErr(t, err, store.ErrNotFound, "")
+			mustErr(t, w.ledger.DeleteDraft(ctx, w.clerk["onet"], dr.ID), store.ErrNotFound, "")
+		})
+		if _, err := w.ledger.Issue(ctx, w.clerk["rodez"], dr.ID); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			name  string
+			actor auth.Actor
+		}{
+			{"once issued, the creditor sees it", w.clerk["rodez"]},
+			{"once issued, the debtor sees it", w.clerk["onet"]},
+			{"once issued, a read-only user of the creditor sees it", readonly},
+		} {
+			t.Run(c.name, func(t *testing.T) {
+				if !sees(t, c.actor, dr.ID) {
+					t.Error("got it hidden, want it seen")
+				}
+			})
+		}
+		t.Run("a commune outside the convention sees neither the list nor the statement", func(t *testing.T) {
+			_, err := w.ledger.Statements(ctx, w.clerk["millau"], r.ID)
+			mustErr(t, err, store.ErrNotFound, "")
+			_, err = w.ledger.Statement(ctx, w.clerk["millau"], dr.ID)
+			mustErr(t, err, store.ErrNotFound, "")
 		})
 	})
 }

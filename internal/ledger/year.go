@@ -41,10 +41,17 @@ type Year struct {
 	// organisation had recorded and has yet to cancel or reduce (titre
 	// d'annulation or de réduction); MandatsToCancel those whose mandat it
 	// had recorded and has yet to cancel. Each stays listed until the
-	// cancellation's reference is recorded: a correction never makes a
-	// recorded document silently disappear.
+	// cancellation's reference is recorded, then moves to TitresCancelled
+	// or MandatsCancelled: a correction never makes a recorded document
+	// silently disappear.
 	TitresToCancel  []Flow `json:"titres_to_cancel"`
 	MandatsToCancel []Flow `json:"mandats_to_cancel"`
+	// TitresCancelled and MandatsCancelled are the same flows once the
+	// organisation recorded the cancellation (Flow.TitreCancellation,
+	// Flow.MandatCancellation): done, shown as such beside those still to
+	// do, with the cancellation's reference.
+	TitresCancelled  []Flow `json:"titres_cancelled"`
+	MandatsCancelled []Flow `json:"mandats_cancelled"`
 	// Conventions and Partners sum the same flows by convention and by
 	// partner organisation.
 	Conventions []ConventionYear `json:"conventions"`
@@ -134,7 +141,8 @@ func (s *Service) Year(ctx context.Context, actor auth.Actor, orgID int64, year 
 	if err := y.add(flows, standalone, titles); err != nil {
 		return Year{}, fail("year", err)
 	}
-	for _, l := range []*[]Flow{&y.Titres, &y.Mandats, &y.Imputations, &y.TitresToCancel, &y.MandatsToCancel} {
+	for _, l := range []*[]Flow{&y.Titres, &y.Mandats, &y.Imputations, &y.TitresToCancel, &y.MandatsToCancel,
+		&y.TitresCancelled, &y.MandatsCancelled} {
 		if *l == nil {
 			*l = []Flow{}
 		}
@@ -167,8 +175,12 @@ func (y *Year) add(flows []Flow, standalone []Standalone, titles map[int64]Conve
 			switch {
 			case f.Creditor.OrgID == y.OrgID && f.TitreToCancel():
 				y.TitresToCancel = append(y.TitresToCancel, f)
+			case f.Creditor.OrgID == y.OrgID && f.Titre != nil && f.TitreCancellation != nil:
+				y.TitresCancelled = append(y.TitresCancelled, f)
 			case f.Debtor.OrgID == y.OrgID && f.MandatToCancel():
 				y.MandatsToCancel = append(y.MandatsToCancel, f)
+			case f.Debtor.OrgID == y.OrgID && f.Mandat != nil && f.MandatCancellation != nil:
+				y.MandatsCancelled = append(y.MandatsCancelled, f)
 			}
 			continue
 		}

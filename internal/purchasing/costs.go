@@ -105,8 +105,10 @@ func (s *Service) SplitCosts(ctx context.Context, actor auth.Actor, id int64, in
 }
 
 // CostStatements returns the statements of group id's convention (the
-// procedure costs split so far, drafts and issued), newest first as the
-// ledger lists them.
+// procedure costs split so far) in the ledger's order: the issued ones to
+// every member, the drafts only to those who may write for the
+// coordinator, whose work in progress they are (and platform admins), by
+// the ledger's one rule (ledger.Statement.VisibleTo).
 func (s *Service) CostStatements(ctx context.Context, actor auth.Actor, id int64) ([]ledger.Statement, error) {
 	g, _, err := read(ctx, s.db.Reader(), actor, id)
 	if err != nil {
@@ -125,6 +127,8 @@ func (s *Service) CostStatementsOf(ctx context.Context, actor auth.Actor, g Grou
 }
 
 // costStatements is the body of CostStatements for group g as read or got.
+// The ledger leaves out the drafts actor may not see: the coordinator is
+// their creditor (SplitCosts).
 func (s *Service) costStatements(ctx context.Context, actor auth.Actor, g Group) ([]ledger.Statement, error) {
 	out, err := s.ledger.Statements(ctx, actor, g.AgreementID)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"voisines/internal/agreement"
 	"voisines/internal/auth"
 	"voisines/internal/csvin"
+	"voisines/internal/ledger"
 	"voisines/internal/money"
 	"voisines/internal/purchasing"
 	"voisines/internal/store"
@@ -277,9 +278,28 @@ func TestExample3ThroughThePurchasingGroup(t *testing.T) {
 					t.Errorf("the coordinator's share is its own")
 				}
 			}
+			// The draft is the coordinator's work in progress (the ledger's
+			// rule, ledger.Statement.VisibleTo): the members see it once issued.
+			for _, c := range []struct {
+				name  string
+				actor auth.Actor
+				want  int
+			}{
+				{"the coordinator's clerk sees the draft", rodez, 1},
+				{"a member does not", olemps, 0},
+				{"nor does a read-only user of the coordinator", w.reader["rodez"], 0},
+			} {
+				list, err := w.purchases.CostStatements(ctx, c.actor, g.ID)
+				if err != nil || len(list) != c.want || c.want == 1 && list[0].ID != st.ID {
+					t.Errorf("%s: got %v, %v, want %d statement(s)", c.name, list, err, c.want)
+				}
+			}
+			if _, err := w.ledger.Issue(ctx, rodez, st.ID); err != nil {
+				t.Fatalf("issue: %v", err)
+			}
 			list, err := w.purchases.CostStatements(ctx, olemps, g.ID)
-			if err != nil || len(list) != 1 || list[0].ID != st.ID {
-				t.Fatalf("statements seen by Olemps: got %v, %v", list, err)
+			if err != nil || len(list) != 1 || list[0].ID != st.ID || list[0].Status != ledger.Issued {
+				t.Fatalf("issued statements seen by Olemps: got %v, %v", list, err)
 			}
 			// A second split rewrites the terms from their version.
 			if _, err := w.purchases.SplitCosts(ctx, rodez, g.ID, in); err != nil {

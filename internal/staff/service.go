@@ -871,6 +871,10 @@ func (s *Service) RecordConsent(ctx context.Context, actor auth.Actor, id int64,
 // correction goes through the ledger), a draft computed by Reimburse is
 // recomputed after the change — by the employer only: a host's user may
 // not change time the employer is billing.
+// guardActor reads the statements a change of time worked is weighed
+// against (guardOf).
+var guardActor = auth.SystemActor("staff")
+
 type guard struct {
 	issued   []ledger.Statement
 	drafts   []ledger.Statement
@@ -878,7 +882,11 @@ type guard struct {
 }
 
 func (s *Service) guardOf(ctx context.Context, actor auth.Actor, sec Secondment) (guard, error) {
-	stmts, err := s.statements(ctx, actor, sec)
+	// The guard weighs every statement of the convention, whoever asks: a
+	// host's user does not see the employer's drafts (the ledger's rule,
+	// ledger.Statement.VisibleTo) yet may not change the time they bill.
+	// The caller has authorised actor on sec.
+	stmts, err := s.statements(ctx, guardActor, sec)
 	if err != nil {
 		return guard{}, err
 	}

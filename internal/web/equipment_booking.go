@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 	"voisines/internal/auth"
 	"voisines/internal/civil"
 	"voisines/internal/equipment"
+	"voisines/internal/store"
 )
 
 // A booking's page: what was booked, where it stands, and its history —
@@ -55,6 +57,10 @@ func (h *Handler) bookingPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	b, err := h.equipment.Booking(r.Context(), a, id)
+	if errors.Is(err, auth.ErrForbidden) {
+		// An outsider learns nothing of the booking, as from the API.
+		err = fmt.Errorf("web: booking %d: %w", id, store.ErrNotFound)
+	}
 	if err != nil {
 		h.Fail(w, r, err)
 		return

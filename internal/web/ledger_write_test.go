@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
+
+	"voisines/internal/export/xlsx"
 	"voisines/internal/money"
 	"voisines/internal/server/servertest"
 	"voisines/internal/store"
@@ -204,12 +207,17 @@ func TestLedgerStatementPages(t *testing.T) {
 		got = browse(t, w, []page{
 			{"the draft offers recompute, delete and issue", creditor, "GET", draft + "?fait=brouillon", nil, 200,
 				[]string{"Brouillon", "Le brouillon de l'état est enregistré", "Recalculer le brouillon", "Supprimer le brouillon", "Émettre cet état"}, nil, ""},
-			{"the debtor sees the draft without them", debtor, "GET", draft, nil, 200, nil, []string{"Émettre cet état", "Supprimer le brouillon"}, ""},
+			{"the debtor is told nothing of the creditor's draft", debtor, "GET", draft, nil, 404, nil, nil, ""},
+			{"nor does the convention's finances page list it to the debtor", debtor, "GET", fin, nil, 200, nil, []string{draft + `"`}, ""},
+			{"the creditor's convention page lists it", creditor, "GET", fin, nil, 200, []string{draft + `"`}, nil, ""},
+			{"its PDF is not sent to the debtor either", debtor, "GET", draft + ".pdf", nil, 404, nil, nil, ""},
 			{"the creditor recomputes", creditor, "POST", draft + "/recalculer", url.Values{}, 303, nil, nil, draft + "?fait=recalcule"},
-			{"the debtor may not issue", debtor, "GET", draft + "/emettre", nil, 403, nil, nil, ""},
+			{"the debtor may not issue", debtor, "GET", draft + "/emettre", nil, 404, nil, nil, ""},
 			{"issuing asks for confirmation", creditor, "GET", draft + "/emettre", nil, 200,
 				[]string{"Confirmer l'émission", price, "le fige"}, nil, ""},
 			{"the creditor confirms", creditor, "POST", draft + "/emettre", url.Values{}, 303, nil, nil, draft + "?fait=emis"},
+			{"once issued, the debtor sees it", debtor, "GET", draft, nil, 200, []string{"Émis"}, []string{"Émettre cet état", "Supprimer le brouillon"}, ""},
+			{"and finds it on the convention's finances page", debtor, "GET", fin, nil, 200, []string{draft + `"`}, nil, ""},
 			{"the issued statement offers its titre and its correction", creditor, "GET", draft + "?fait=emis", nil, 200,
 				[]string{"L'état est émis", "Corriger cet état", "Saisir<span class=\"visually-hidden\"> le titre dû par Conques-en-Rouergue",
 					"État émis", servertest.Email(creditor)}, []string{"Saisir<span class=\"visually-hidden\"> le mandat"}, ""},
@@ -240,7 +248,7 @@ func TestLedgerStatementPages(t *testing.T) {
 			url.Values{"from": {"2027-07-01"}, "to": {"2027-12-31"}, "action": {"brouillon"}}, 303, nil, nil, "/finances/etats/"}})
 		other := strings.TrimSuffix(got["another draft"].Header.Get("Location"), "?fait=brouillon")
 		browse(t, w, []page{
-			{"the debtor may not delete it", debtor, "POST", other + "/supprimer", url.Values{}, 403, nil, nil, ""},
+			{"the debtor may not delete it, nor learn of it", debtor, "POST", other + "/supprimer", url.Values{}, 404, nil, nil, ""},
 			{"the creditor deletes it", creditor, "POST", other + "/supprimer", url.Values{}, 303, nil, nil, fin + "?fait=supprime"},
 			{"it is gone", creditor, "GET", other, nil, 404, nil, nil, ""},
 		})
@@ -290,9 +298,31 @@ func TestLedgerDocumentPages(t *testing.T) {
 			{"the cancellation form names the titre to cancel", creditor, "GET", flow + "/annulation-titre", nil, 200,
 				[]string{"Enregistrer le titre d'annulation ou de réduction", "Document à annuler ou réduire", "n° T-2027-31"}, nil, ""},
 			{"the creditor records it", creditor, "POST", flow + "/annulation-titre", doc("TA-2027-1", rodezYear), 303, nil, nil, "/finances?annee=2026"},
-			{"then nothing is left to cancel for the creditor", creditor, "GET", rodezYear, nil, 200, nil, []string{"Titres à annuler ou réduire"}, ""},
+			{"then the creditor's titre shows as cancelled, nothing left to do", creditor, "GET", rodezYear, nil, 200,
+				[]string{"Titres à annuler ou réduire par Rodez (0 à faire, 1 fait)", "<strong>Fait</strong> : titre d'annulation n° TA-2027-1 du 15 janvier 2027",
+					flow + "/annulation-titre"}, []string{"<strong>À faire</strong>", "enregistrer le titre d'annulation"}, ""},
+			{"while the debtor's mandat is still to cancel", debtor, "GET", conquesYear, nil, 200,
+				[]string{"Mandats à annuler par Conques-en-Rouergue (1 à faire, 0 fait)", "<strong>À faire</strong>"}, []string{"<strong>Fait</strong>"}, ""},
 			{"the debtor cancels its mandat", debtor, "POST", flow + "/annulation-mandat", doc("MA-2027-1", conquesYear), 303, nil, nil, "/finances?annee=2026"},
-			{"nor for the debtor", debtor, "GET", conquesYear, nil, 200, nil, []string{"Mandats à annuler"}, ""},
+			{"then the debtor's mandat shows as cancelled too", debtor, "GET", conquesYear, nil, 200,
+				[]string{"Mandats à annuler par Conques-en-Rouergue (0 à faire, 1 fait)", "<strong>Fait</strong> : annulation n° MA-2027-1 du 15 janvier 2027"},
+				[]string{"<strong>À faire</strong>"}, ""},
+		})
+		t.Run("the creditor's workbook marks the cancellation done, with its reference", func(t *testing.T) {
+			resp := w.F.Client(t, creditor).Do("GET", "/finances/annee.xlsx?"+url.Values{"annee": {"2026"}, "org": {fmt.Sprint(w.Rodez)}}.Encode(), "", nil)
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("got %d, want 200", resp.StatusCode)
+			}
+			f, err := excelize.OpenReader(strings.NewReader(resp.Body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			for cell, want := range map[string]string{"H6": "T-2027-31", "K6": "TA-2027-1", "M6": "fait"} {
+				if got, _ := f.GetCellValue(xlsx.SheetToCancel, cell); got != want {
+					t.Errorf("%s!%s: got %q, want %q", xlsx.SheetToCancel, cell, got, want)
+				}
+			}
 		})
 	})
 }

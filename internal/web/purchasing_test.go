@@ -174,9 +174,22 @@ func TestPurchasingPages(t *testing.T) {
 					t.Errorf("the statement lacks %s", want)
 				}
 			}
+			// The draft is the coordinator's work in progress: a member sees
+			// the statement once the coordinator issues it.
+			draft := resp.Header.Get("Location")
+			if i := strings.Index(draft, "?"); i >= 0 {
+				draft = draft[:i]
+			}
 			page = conques.Do("GET", fmt.Sprintf("/achats/%d", id), "", nil).Body
-			if !strings.Contains(page, "/finances/etats/") {
-				t.Errorf("Conques does not see the statement's link")
+			if strings.Contains(page, draft) {
+				t.Errorf("Conques sees the link to the coordinator's draft")
+			}
+			if resp := rodez.PostForm(draft+"/emettre", url.Values{}, true); resp.StatusCode != http.StatusSeeOther {
+				t.Fatalf("issue: got %d %s", resp.StatusCode, resp.Body)
+			}
+			page = conques.Do("GET", fmt.Sprintf("/achats/%d", id), "", nil).Body
+			if !strings.Contains(page, draft) {
+				t.Errorf("Conques does not see the issued statement's link")
 			}
 		})
 		t.Run("a user of a commune outside the group sees nothing", func(t *testing.T) {

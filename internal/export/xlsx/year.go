@@ -1,9 +1,10 @@
 // Package xlsx writes spreadsheets for the finance officers of an
 // organisation: its year under its conventions (ledger.Year), with the
 // titres to issue, the mandats to expect, and their totals per convention
-// and per partner, the imputations on the attribution de compensation
-// (neither titres nor mandats) and the titres and mandats a correction
-// left to cancel or reduce. Amounts are written as exact decimal numbers
+// and per partner (imputations on the attribution de compensation
+// included), the imputations themselves (neither titres nor mandats) and
+// the titres and mandats a correction left to cancel or reduce, those done
+// shown as done. Amounts are written as exact decimal numbers
 // (the cell holds "8112.00", never a binary float computed by Voisines)
 // with a euro format.
 package xlsx
@@ -11,6 +12,7 @@ package xlsx
 import (
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/xuri/excelize/v2"
 
@@ -175,32 +177,46 @@ func (w *sheetWriter) flows(sh, counterpart string, flows []ledger.Flow,
 	w.widths(sh, 12, 32, 12, 60, 11, 11, 16, 14, 16, 11, 14)
 }
 
+// Headers of the imputations on the attribution de compensation in the
+// sheets per convention and per partner, as the year's page names them.
+const (
+	headImputationsCreditor = "Imputations sur l'AC reçues (EPCI)"
+	headImputationsDebtor   = "Imputations sur l'AC subies (commune)"
+)
+
+// conventions writes the year's totals per convention: titres, mandats and
+// imputations on the attribution de compensation (received as EPCI,
+// borne as commune), each gross, then the stated cost of doing alone and
+// what it gives for information.
 func (w *sheetWriter) conventions(y ledger.Year) {
 	sh := SheetConventions
-	w.row(sh, 1, w.s.header, "Convention", "Intitulé", "Nature", "Titres", "Mandats", "Coût seul (déclaré)",
-		"Dépenses propres", "Coût net (information)", "Économie (information)")
+	w.row(sh, 1, w.s.header, "Convention", "Intitulé", "Nature", "Titres", "Mandats", headImputationsCreditor,
+		headImputationsDebtor, "Coût seul (déclaré)", "Dépenses propres", "Coût net (information)", "Économie (information)")
 	for i, c := range y.Conventions {
 		r := i + 2
-		w.row(sh, r, 0, c.Reference, c.Title, c.Kind.Label(), c.Titres, c.Mandats)
+		w.row(sh, r, 0, c.Reference, c.Title, c.Kind.Label(), c.Titres, c.Mandats, c.ImputationsCreditor, c.ImputationsDebtor)
 		if c.Standalone != nil {
-			w.cell(sh, 6, r, c.Standalone.Cost, 0)
-			w.cell(sh, 7, r, c.Standalone.OwnCost, 0)
-			w.cell(sh, 8, r, *c.NetCost, 0)
-			w.cell(sh, 9, r, *c.Saving, 0)
+			w.cell(sh, 8, r, c.Standalone.Cost, 0)
+			w.cell(sh, 9, r, c.Standalone.OwnCost, 0)
+			w.cell(sh, 10, r, *c.NetCost, 0)
+			w.cell(sh, 11, r, *c.Saving, 0)
 		}
 	}
 	w.cell(sh, 1, len(y.Conventions)+3, "Coût net et économie sont calculés pour information, là où l'organisation a déclaré ce que lui coûterait d'agir seule ; ils ne sont jamais comptabilisés.", w.s.note)
-	w.widths(sh, 12, 50, 40, 16, 16, 18, 16, 20, 20)
+	w.widths(sh, 12, 50, 40, 16, 16, 20, 20, 18, 16, 20, 20)
 }
 
+// partners writes the year's totals per partner, gross, with the net
+// position for information only.
 func (w *sheetWriter) partners(y ledger.Year) {
 	sh := SheetPartners
-	w.row(sh, 1, w.s.header, "Partenaire", "SIREN", "Titres (à émettre)", "Mandats (attendus)", ledger.NetLabel)
+	w.row(sh, 1, w.s.header, "Partenaire", "SIREN", "Titres (à émettre)", "Mandats (attendus)", headImputationsCreditor,
+		headImputationsDebtor, ledger.NetLabel)
 	for i, p := range y.Partners {
-		w.row(sh, i+2, 0, p.Name, p.SIREN, p.Titres, p.Mandats, p.NetInformation)
+		w.row(sh, i+2, 0, p.Name, p.SIREN, p.Titres, p.Mandats, p.ImputationsCreditor, p.ImputationsDebtor, p.NetInformation)
 	}
 	w.cell(sh, 1, len(y.Partners)+3, "Les budgets restent bruts : seuls les comptables publics peuvent régler des dettes réciproques par compensation légale.", w.s.note)
-	w.widths(sh, 36, 12, 18, 18, 30)
+	w.widths(sh, 36, 12, 18, 18, 20, 20, 30)
 }
 
 // imputations writes the flows settled against the attribution de
@@ -237,22 +253,23 @@ func (w *sheetWriter) imputations(y ledger.Year) {
 
 // toCancel writes the flows a correction replaced whose titre or mandat
 // the organisation had recorded: the document to cancel or reduce, the
-// gross amount replaced, and the cancellation once recorded.
+// gross amount replaced, and the cancellation — "à enregistrer" while it
+// is to do, its reference and date once recorded (done).
 func (w *sheetWriter) toCancel(y ledger.Year) {
 	sh := SheetToCancel
 	w.cell(sh, 1, 1, fmt.Sprintf("Titres et mandats à annuler ou réduire — exercice %d", y.Year), w.s.title)
 	w.cell(sh, 1, 2, "Ces flux ont été remplacés par la correction de leur état alors que leur titre ou leur mandat était déjà enregistré. Le document émis doit être annulé ou réduit (titre d'annulation ou de réduction, annulation du mandat), puis sa référence enregistrée dans Voisines. Le montant corrigé fait l'objet de son propre flux, brut, parmi les titres à émettre ou les mandats attendus.", w.s.note)
 	r := w.cancelBlock(sh, 4, "Titres à annuler ou réduire par "+y.Name, "Débiteur", "N° du titre émis",
-		fmt.Sprintf("Aucun titre à annuler ou réduire pour %d.", y.Year), y.TitresToCancel,
+		fmt.Sprintf("Aucun titre à annuler ou réduire pour %d.", y.Year), slices.Concat(y.TitresToCancel, y.TitresCancelled),
 		func(f ledger.Flow) (ledger.PartyRef, string, *ledger.Document, *ledger.Document) {
 			return f.Debtor, f.TitreAccount, f.Titre, f.TitreCancellation
 		})
 	w.cancelBlock(sh, r, "Mandats à annuler par "+y.Name, "Créancier", "N° du mandat émis",
-		fmt.Sprintf("Aucun mandat à annuler pour %d.", y.Year), y.MandatsToCancel,
+		fmt.Sprintf("Aucun mandat à annuler pour %d.", y.Year), slices.Concat(y.MandatsToCancel, y.MandatsCancelled),
 		func(f ledger.Flow) (ledger.PartyRef, string, *ledger.Document, *ledger.Document) {
 			return f.Creditor, f.MandatAccount, f.Mandat, f.MandatCancellation
 		})
-	w.widths(sh, 12, 32, 12, 60, 11, 11, 18, 18, 11, 14, 20, 14)
+	w.widths(sh, 12, 32, 12, 60, 11, 11, 18, 18, 11, 14, 20, 14, 10)
 }
 
 // cancelBlock writes one titled table of documents to cancel from row r
@@ -261,7 +278,7 @@ func (w *sheetWriter) cancelBlock(sh string, r int, title, counterpart, number, 
 	pick func(ledger.Flow) (ledger.PartyRef, string, *ledger.Document, *ledger.Document)) int {
 	w.cell(sh, 1, r, title, w.s.block)
 	w.row(sh, r+1, w.s.header, "Convention", counterpart, "SIREN", "Objet", "Début", "Fin", "Montant remplacé", number,
-		"Date", "Compte utilisé", "N° d'annulation", "Date d'annulation")
+		"Date", "Compte utilisé", "N° d'annulation", "Date d'annulation", "État")
 	r += 2
 	for _, f := range flows {
 		p, account, doc, cancel := pick(f)
@@ -269,12 +286,12 @@ func (w *sheetWriter) cancelBlock(sh string, r int, title, counterpart, number, 
 		if doc != nil {
 			ref, date = doc.Reference, doc.Date.String()
 		}
-		cancelRef, cancelDate := "à enregistrer", ""
+		cancelRef, cancelDate, state := "à enregistrer", "", "à faire"
 		if cancel != nil {
-			cancelRef, cancelDate = cancel.Reference, cancel.Date.String()
+			cancelRef, cancelDate, state = cancel.Reference, cancel.Date.String(), "fait"
 		}
 		w.row(sh, r, 0, f.AgreementReference, p.Name, p.SIREN, f.Object, f.From.String(), f.To.String(), f.Amount,
-			ref, date, docAccount(account, doc), cancelRef, cancelDate)
+			ref, date, docAccount(account, doc), cancelRef, cancelDate, state)
 		r++
 	}
 	if len(flows) == 0 {

@@ -55,7 +55,8 @@ func TestYearWorkbookCells(t *testing.T) {
 		golden(t, "year.txt", cells(t, f))
 	})
 	t.Run("amounts are exact numbers shown in euros", func(t *testing.T) {
-		amounts(t, f, []amount{{SheetTitres, "G2", "13005"}, {SheetMandats, "G2", "8112"}, {SheetPartners, "E2", "4893"}})
+		amounts(t, f, []amount{{SheetTitres, "G2", "13005"}, {SheetMandats, "G2", "8112"}, {SheetPartners, "G2", "4893"},
+			{SheetConventions, "F2", "0"}, {SheetConventions, "G2", "0"}, {SheetPartners, "E2", "0"}, {SheetPartners, "F2", "0"}})
 	})
 }
 
@@ -145,16 +146,43 @@ func TestYearWorkbookShowsImputationsAndDocumentsToCancel(t *testing.T) {
 			}
 		}
 	})
-	t.Run("a cancellation's reference and date show once recorded", func(t *testing.T) {
+	t.Run("the documents still to cancel are marked to do", func(t *testing.T) {
+		for _, cell := range []string{"M6", "M10"} {
+			if got := value(t, f, SheetToCancel, cell); got != "à faire" {
+				t.Errorf("%s!%s: got %q, want %q", SheetToCancel, cell, got, "à faire")
+			}
+		}
+	})
+	t.Run("a recorded cancellation shows as done, with its reference and date", func(t *testing.T) {
 		done := y
-		done.TitresToCancel = []ledger.Flow{y.TitresToCancel[0]}
-		done.TitresToCancel[0].TitreCancellation = &ledger.Document{Reference: "TA-2026-3", Date: civil.MustParse("2026-09-01")}
+		cancelled := y.TitresToCancel[0]
+		cancelled.TitreCancellation = &ledger.Document{Reference: "TA-2026-3", Date: civil.MustParse("2026-09-01")}
+		done.TitresToCancel, done.TitresCancelled = []ledger.Flow{}, []ledger.Flow{cancelled}
 		g := workbook(t, done)
-		for cell, want := range map[string]string{"K6": "TA-2026-3", "L6": "2026-09-01"} {
+		for cell, want := range map[string]string{"H6": "T-2026-12", "K6": "TA-2026-3", "L6": "2026-09-01", "M6": "fait"} {
 			if got := value(t, g, SheetToCancel, cell); got != want {
 				t.Errorf("%s!%s: got %q, want %q", SheetToCancel, cell, got, want)
 			}
 		}
+		if c := find(t, g, SheetToCancel, "à enregistrer"); c != "K10" {
+			t.Errorf("got %q still to record, want only the mandat's K10", c)
+		}
+	})
+	t.Run("the sheets per convention and per partner show the imputations on the AC as the year's page does", func(t *testing.T) {
+		for _, c := range []struct{ sheet, cell, want string }{
+			{SheetConventions, "F1", "Imputations sur l'AC reçues (EPCI)"}, {SheetConventions, "G1", "Imputations sur l'AC subies (commune)"},
+			{SheetPartners, "E1", "Imputations sur l'AC reçues (EPCI)"}, {SheetPartners, "F1", "Imputations sur l'AC subies (commune)"},
+			{SheetConventions, "A4", "2026-0007"}, {SheetPartners, "A2", "CA Rodez Agglomération"},
+		} {
+			if got := value(t, f, c.sheet, c.cell); got != c.want {
+				t.Errorf("%s!%s: got %q, want %q", c.sheet, c.cell, got, c.want)
+			}
+		}
+		amounts(t, f, []amount{
+			{SheetConventions, "F4", "0"}, {SheetConventions, "G4", "5000.01"}, {SheetConventions, "J4", "5000.01"},
+			{SheetPartners, "E2", "0"}, {SheetPartners, "F2", "5000.01"}, {SheetPartners, "G2", "-5000.01"},
+			{SheetPartners, "F3", "0"}, {SheetPartners, "G3", "4012"},
+		})
 	})
 	t.Run("amounts are the gross flows' exact numbers shown in euros, never a net", func(t *testing.T) {
 		amounts(t, f, []amount{
