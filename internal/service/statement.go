@@ -327,8 +327,9 @@ func (m *Manager) Statements(ctx context.Context, actor auth.Actor, id int64) ([
 // Get (or ByAgreement) for the same actor in the same request: StatementsOf
 // does not read the service or its convention again, so it does not re-check
 // that actor is a user of one of its parties (the ledger applies its own
-// checks to actor). Drafts are left out unless actor reads for the
-// provider (auth.ReadPrivate on it): a beneficiary sees issued statements
+// checks to actor). A draft is the creditor's work in progress: the
+// ledger lists it only to those who may write for the provider
+// (ledger.Statement.VisibleTo), so a beneficiary sees issued statements
 // only, whatever face it reads them through.
 func (m *Manager) StatementsOf(ctx context.Context, actor auth.Actor, s Service) ([]ledger.Statement, error) {
 	if actor.Anonymous() {
@@ -337,9 +338,6 @@ func (m *Manager) StatementsOf(ctx context.Context, actor auth.Actor, s Service)
 	ss, err := m.ledger.Statements(ctx, actor, s.AgreementID)
 	if err != nil {
 		return nil, fail("statements", err)
-	}
-	if auth.Authorize(actor, auth.ReadPrivate, s.Provider.OrgID) != nil {
-		ss = slices.DeleteFunc(ss, func(st ledger.Statement) bool { return st.Status == ledger.Draft })
 	}
 	return ss, nil
 }
