@@ -48,11 +48,7 @@ func (h *Handler) termsGet(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	tr, err := h.ledger.Terms(r.Context(), a, id)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	h.writeJSON(w, http.StatusOK, tr)
+	h.reply(w, r, http.StatusOK, tr, err)
 }
 
 // termsBody is the body of PUT /agreements/{id}/terms: the version the
@@ -69,16 +65,11 @@ func (h *Handler) termsPut(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var body termsBody
-	if err := decodeJSON(r.Body, &body); err != nil {
-		h.Fail(w, r, err)
+	if !h.decode(w, r, &body) {
 		return
 	}
 	tr, err := h.ledger.SetTerms(r.Context(), a, id, body.Version, body.Terms)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	h.writeJSON(w, http.StatusOK, tr)
+	h.reply(w, r, http.StatusOK, tr, err)
 }
 
 // statementCreate computes a statement of convention {id}: with
@@ -95,8 +86,7 @@ func (h *Handler) statementCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req ledger.Request
-	if err := decodeJSON(r.Body, &req); err != nil {
-		h.Fail(w, r, err)
+	if !h.decode(w, r, &req) {
 		return
 	}
 	if req.AgreementID != 0 && req.AgreementID != id {
@@ -156,11 +146,7 @@ func (h *Handler) statementRecompute(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	st, err := h.ledger.Recompute(r.Context(), a, id)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	h.writeJSON(w, http.StatusOK, st)
+	h.reply(w, r, http.StatusOK, st, err)
 }
 
 // statementIssue issues draft {id}: 409 when its data changed since it was
@@ -208,8 +194,7 @@ func (h *Handler) statementCorrect(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var body correctionBody
-	if err := decodeJSON(r.Body, &body); err != nil {
-		h.Fail(w, r, err)
+	if !h.decode(w, r, &body) {
 		return
 	}
 	prev, err := h.ledger.Statement(r.Context(), a, id)
@@ -255,11 +240,7 @@ func (h *Handler) flowGet(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f, err := h.ledger.Flow(r.Context(), a, id)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	h.writeJSON(w, http.StatusOK, f)
+	h.reply(w, r, http.StatusOK, f, err)
 }
 
 // flowDocument records the document of side for flow {id}.
@@ -269,16 +250,11 @@ func (h *Handler) flowDocument(w http.ResponseWriter, r *http.Request, side ledg
 		return
 	}
 	var doc ledger.Document
-	if err := decodeJSON(r.Body, &doc); err != nil {
-		h.Fail(w, r, err)
+	if !h.decode(w, r, &doc) {
 		return
 	}
 	f, err := h.ledger.RecordDocument(r.Context(), a, id, side, doc)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	h.writeJSON(w, http.StatusOK, f)
+	h.reply(w, r, http.StatusOK, f, err)
 }
 
 func (h *Handler) flowTitre(w http.ResponseWriter, r *http.Request) {
@@ -322,8 +298,7 @@ func (h *Handler) standalonePut(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var body standaloneBody
-	if err := decodeJSON(r.Body, &body); err != nil {
-		h.Fail(w, r, err)
+	if !h.decode(w, r, &body) {
 		return
 	}
 	st := ledger.Standalone{AgreementID: agr, OrgID: id, Year: year, Cost: body.Cost, OwnCost: body.OwnCost, Note: body.Note}
@@ -356,11 +331,7 @@ func (h *Handler) accountsGet(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t, err := h.ledger.AccountTable(r.Context(), year)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	h.writeJSON(w, http.StatusOK, t)
+	h.reply(w, r, http.StatusOK, t, err)
 }
 
 // accountTableBody is the body of PUT /accounts/{year}: the version read and
@@ -383,14 +354,9 @@ func (h *Handler) accountsPut(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var body accountTableBody
-	if err := decodeJSON(r.Body, &body); err != nil {
-		h.Fail(w, r, err)
+	if !h.decode(w, r, &body) {
 		return
 	}
 	t, err := h.ledger.SetAccounts(r.Context(), a, year, body.Version, body.Rules)
-	if err != nil {
-		h.Fail(w, r, err)
-		return
-	}
-	h.writeJSON(w, http.StatusOK, t)
+	h.reply(w, r, http.StatusOK, t, err)
 }
