@@ -317,6 +317,13 @@ func (h *Handler) renderServiceForm(w http.ResponseWriter, r *http.Request, stat
 			h.Fail(w, r, err)
 			return
 		}
+		if len(cands) == 0 && errs != nil {
+			// The page shows no form, only why: a refusal (a crafted
+			// POST) says so at the top, without links to absent inputs.
+			errs = &svcFormErrors{Message: "Le service n'est pas enregistré : aucune convention de vos organisations ne peut le porter.",
+				Invalid: map[string][]string{}}
+			d.Errs = errs
+		}
 		for _, c := range cands {
 			v := strconv.FormatInt(c.ID, 10)
 			d.Agreements = append(d.Agreements, option{Value: v, Label: fmt.Sprintf("%s — %s (%s)", c.Reference, c.Agreement.Title, c.Agreement.Kind.Label()),
@@ -836,7 +843,13 @@ func (h *Handler) serviceDraft(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	req.Label = form["label"]
-	if form["actual_amount"] != "" {
+	// Only an actual-cost service takes the period's cost: a unit-price
+	// service has no such input and its statement ignores it.
+	actual := s.Billing == service.ActualCostBilling
+	if !actual {
+		form["actual_label"], form["actual_amount"] = "", ""
+	}
+	if actual && form["actual_amount"] != "" {
 		c, err := money.Parse(form["actual_amount"])
 		if err != nil {
 			errs.Add("actual_amount", "montant invalide %s (par exemple 97 212,40)", validate.Quote(form["actual_amount"]))
@@ -853,7 +866,7 @@ func (h *Handler) serviceDraft(w http.ResponseWriter, r *http.Request) {
 		st, err = h.services.DraftStatement(r.Context(), a, s.ID, req)
 	}
 	if err != nil {
-		if fes, ok := validate.As(err); ok {
+		if fes, ok := validate.As(err); ok && actual {
 			for i := range fes {
 				if strings.HasPrefix(fes[i].Field, "cost_lines") {
 					fes[i].Field = "actual_amount"

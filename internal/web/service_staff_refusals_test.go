@@ -53,15 +53,25 @@ func TestServiceRefusalsComeBackOnTheirForm(t *testing.T) {
 			send  func() servertest.Response
 			code  int
 			wants []string
-			bare  bool // the page shows no form to link to
+			not   []string
 		}{
-			// The world's only convention has its service: the form comes
-			// back with its summary, without inputs to link to.
-			{"a new service with a faulty weight comes back on the new service's page",
+			// The world's only convention has its service: the page shows
+			// no form, so a crafted POST is refused at the top of the page
+			// with the reason, without links to absent inputs.
+			{"a new service with a faulty weight, without a convention to carry it, says there is none",
 				func() servertest.Response {
 					return agglo.PostForm("/services/nouveau", url.Values{"rows": {"1"}, "unit": {"act"}, "weights[0].weight": {"x"}}, true)
 				},
-				http.StatusUnprocessableEntity, []string{"<h1>Enregistrer un service partagé</h1>", `href="#f-service-weights-0-weight"`, "poids invalide « x »"}, true},
+				http.StatusUnprocessableEntity, []string{"<h1>Enregistrer un service partagé</h1>",
+					"Le service n&#39;est pas enregistré : aucune convention de vos organisations ne peut le porter.",
+					"Aucune convention de vos organisations ne peut porter un nouveau service"},
+				[]string{`href="#f-`, `id="f-service"`, "poids invalide"}},
+			{"a new service under an unknown convention, without a convention to carry it, says there is none",
+				func() servertest.Response {
+					return agglo.PostForm("/services/nouveau", url.Values{"agreement_id": {"99999"}, "name": {"Voirie"}, "unit": {"hour"}}, true)
+				},
+				http.StatusUnprocessableEntity, []string{"Le service n&#39;est pas enregistré : aucune convention de vos organisations ne peut le porter."},
+				[]string{`href="#f-`, "99999"}},
 			{"a year with a faulty update comes back with the lines typed",
 				func() servertest.Response {
 					y := url.Values{}
@@ -72,28 +82,41 @@ func TestServiceRefusalsComeBackOnTheirForm(t *testing.T) {
 					y.Set("budget_update", "xx")
 					return agglo.PostForm(base+"/annees/2026", y, true)
 				},
-				http.StatusUnprocessableEntity, []string{`href="#f-year-budget-update"`, `aria-describedby="e-year-budget-update"`, `value="Coût du service"`}, false},
+				http.StatusUnprocessableEntity, []string{`href="#f-year-budget-update"`, `aria-describedby="e-year-budget-update"`, `value="Coût du service"`}, nil},
 			{"a notification without date nor recipient names both",
 				func() servertest.Response {
 					return agglo.PostForm(base+"/annees/2026/notification", url.Values{"date": {"x"}}, true)
 				},
-				http.StatusUnprocessableEntity, []string{`href="#f-notice-date"`, `href="#f-notice-recipients"`, "cochez au moins un bénéficiaire notifié"}, false},
+				http.StatusUnprocessableEntity, []string{`href="#f-notice-date"`, `href="#f-notice-recipients"`, "cochez au moins un bénéficiaire notifié"}, nil},
 			{"an import without a file asks for one", noFile,
-				http.StatusUnprocessableEntity, []string{"Choisissez le fichier CSV des usages à importer.", `href="#f-import-file"`, "aucun fichier reçu"}, false},
+				http.StatusUnprocessableEntity, []string{"Choisissez le fichier CSV des usages à importer.", `href="#f-import-file"`, "aucun fichier reçu"}, nil},
 			{"a draft with a faulty first day keeps what was typed",
 				func() servertest.Response {
 					return agglo.PostForm(base+"/etats", url.Values{"from": {"x"}, "to": {"2026-02-01"}, "label": {"Février"}}, true)
 				},
-				http.StatusUnprocessableEntity, []string{`href="#f-stmt-from"`, `value="2026-02-01"`, `value="Février"`}, false},
+				http.StatusUnprocessableEntity, []string{`href="#f-stmt-from"`, `value="2026-02-01"`, `value="Février"`}, nil},
+			// The world's service is billed by unit price: its statement
+			// form has no actual cost, and a posted one is ignored.
+			{"a unit-price draft with a faulty first day ignores a posted actual cost",
+				func() servertest.Response {
+					return agglo.PostForm(base+"/etats", url.Values{"from": {"x"}, "to": {"2026-02-01"}, "actual_amount": {"xx"}, "actual_label": {"Coût"}}, true)
+				},
+				http.StatusUnprocessableEntity, []string{`href="#f-stmt-from"`},
+				[]string{"f-stmt-actual-amount", "f-stmt-actual-label", "montant invalide", "Coût réel"}},
 			{"issuing an issued statement is refused on the statements' form",
 				func() servertest.Response { return agglo.PostForm(issued+"/emettre", url.Values{}, true) },
-				http.StatusUnprocessableEntity, []string{`href="#f-stmt"`, "est émis : il ne change plus"}, false},
+				http.StatusUnprocessableEntity, []string{`href="#f-stmt"`, "est émis : il ne change plus"}, nil},
 			{"recomputing an issued statement is refused on the statements' form",
 				func() servertest.Response { return agglo.PostForm(issued+"/recalculer", url.Values{}, true) },
-				http.StatusUnprocessableEntity, []string{`href="#f-stmt"`, "est émis : il ne change plus"}, false},
+				http.StatusUnprocessableEntity, []string{`href="#f-stmt"`, "est émis : il ne change plus"}, nil},
 			{"recomputing an unknown statement is not found",
 				func() servertest.Response { return agglo.PostForm(base+"/etats/99999/recalculer", url.Values{}, true) },
-				http.StatusNotFound, nil, false},
+				http.StatusNotFound, nil, nil},
+			{"a unit-price draft with a sound period is drafted whatever actual cost is posted",
+				func() servertest.Response {
+					return agglo.PostForm(base+"/etats", url.Values{"from": {"2026-01-01"}, "to": {"2026-06-30"}, "actual_amount": {"xx"}}, true)
+				},
+				http.StatusSeeOther, nil, nil},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -101,13 +124,15 @@ func TestServiceRefusalsComeBackOnTheirForm(t *testing.T) {
 				if resp.StatusCode != tt.code {
 					t.Fatalf("got %d, want %d: %s", resp.StatusCode, tt.code, resp.Body)
 				}
-				switch {
-				case tt.bare:
-					checkPage(t, resp)
-				case tt.code == http.StatusUnprocessableEntity:
+				if tt.code == http.StatusUnprocessableEntity {
 					checkServicePage(t, resp)
 				}
 				svcContains(t, resp, tt.wants...)
+				for _, not := range tt.not {
+					if strings.Contains(resp.Body, not) {
+						t.Errorf("the page holds %q", not)
+					}
+				}
 			})
 		}
 	})
