@@ -83,19 +83,7 @@ func toFormErrors(err error) (*formErrors, int) {
 	if errors.As(err, &ae) {
 		return &formErrors{Message: ae.Message, ByName: map[string]string{}}, http.StatusConflict
 	}
-	p := problem.From(err)
-	fe := &formErrors{Message: p.Message, ByName: map[string]string{}}
-	for _, f := range p.Fields {
-		id, label := f.Name, f.Name
-		if m, ok := equipmentFields[f.Name]; ok {
-			id, label = m[0], m[1]
-		}
-		fe.Fields = append(fe.Fields, fieldError{ID: id, Label: label, Message: f.Message})
-		if _, seen := fe.ByName[id]; !seen {
-			fe.ByName[id] = f.Message
-		}
-	}
-	return fe, p.Status
+	return formErrorsIn(err, equipmentFields)
 }
 
 // invalidField is a form error on one input.

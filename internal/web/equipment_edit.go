@@ -43,7 +43,8 @@ var equipmentFormFields = map[string][2]string{
 	"version":               {"name", "Version"},
 }
 
-// formErrorsIn is toFormErrors with the fields of another form.
+// formErrorsIn turns err into the summary of a form whose inputs fields
+// names: field errors with labels, or the problem's safe message.
 func formErrorsIn(err error, fields map[string][2]string) (*formErrors, int) {
 	p := problem.From(err)
 	fe := &formErrors{Message: p.Message, ByName: map[string]string{}}

@@ -22,7 +22,7 @@ type accountData struct {
 	Form   tokenForm
 	// Errors are the form's problems, labelled in French; Invalid the
 	// same by field name, for the fields themselves.
-	Errors      []tokenFieldError
+	Errors      []fieldError
 	Invalid     map[string]string
 	DefaultDays int
 	MaxDays     int
@@ -33,10 +33,6 @@ type tokenForm struct {
 	Name  string
 	Scope string
 	Days  string
-}
-
-type tokenFieldError struct {
-	ID, Label, Message string
 }
 
 // tokenFieldLabels name the creation form's fields, by the domain's field
@@ -115,7 +111,7 @@ func (h *Handler) tokenFailed(w http.ResponseWriter, r *http.Request, form token
 		if !ok {
 			l = [2]string{"f-token-name", f.Name}
 		}
-		data.Errors = append(data.Errors, tokenFieldError{ID: l[0], Label: l[1], Message: f.Message})
+		data.Errors = append(data.Errors, fieldError{ID: l[0], Label: l[1], Message: f.Message})
 	}
 	h.renderAccount(w, r, p.Status, data, &p)
 }
