@@ -426,6 +426,9 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	if len(tx.missed) > 0 {
 		db.stmts.prepare(ctx, db.write, tx.missed)
 	}
+	if db.ckpt != nil {
+		db.ckpt.restartLog(context.WithoutCancel(ctx), db.write)
+	}
 	return nil
 }
 
