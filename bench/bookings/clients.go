@@ -4,11 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"os/exec"
 	"runtime/pprof"
@@ -22,8 +23,7 @@ import (
 //
 // By default the clients run in a process of their own, as a load
 // generator on another machine would: the server's scheduler then has
-// only the server's goroutines to run (net/http's client adds two per
-// connection), and the machine's two cores are shared between the two
+// only the server's goroutines to run, and the machine's two cores are shared between the two
 // processes by the operating system. -clients-in-process keeps them in the
 // server's process.
 
@@ -157,10 +157,57 @@ func childLoad(in io.Reader, out io.Writer) error {
 		Errors: res.errors, Elapsed: res.elapsed, Latencies: res.latencies, FirstError: res.firstError, CPU: res.cpu})
 }
 
-// client is one logged-in HTTP client.
-type client struct {
-	http *http.Client
-	csrf string
+// conn is one client's keep-alive connection to the server, written to
+// and read from by that client alone. net/http's client is kept for
+// logging in: for the load, its transport (a reader and a writer
+// goroutine per connection, a shared pool, a cookie jar looked up on every
+// request) cost the clients' process about as much CPU again as the bare
+// handler costs the server, on the two cores both processes share. A
+// request here is one write of prepared bytes, and its response is read
+// by net/http's own parser.
+type conn struct {
+	addr   string // host:port
+	header string // the request's fixed headers, each ending in CRLF
+	c      net.Conn
+	r      *bufio.Reader
+	buf    []byte
+}
+
+// post sends body to path and returns the response's status and body. A
+// connection the server closed is opened again for the next request.
+func (c *conn) post(path string, body []byte) (int, []byte, error) {
+	if c.c == nil {
+		nc, err := net.Dial("tcp", c.addr)
+		if err != nil {
+			return 0, nil, err
+		}
+		c.c, c.r = nc, bufio.NewReader(nc)
+	}
+	c.buf = fmt.Appendf(c.buf[:0], "POST %s HTTP/1.1\r\nHost: %s\r\n%sContent-Type: application/json\r\nContent-Length: %d\r\n\r\n",
+		path, c.addr, c.header, len(body))
+	c.buf = append(c.buf, body...)
+	if _, err := c.c.Write(c.buf); err != nil {
+		c.close()
+		return 0, nil, err
+	}
+	resp, err := http.ReadResponse(c.r, nil)
+	if err != nil {
+		c.close()
+		return 0, nil, err
+	}
+	msg, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || resp.Close {
+		c.close()
+	}
+	return resp.StatusCode, msg, err
+}
+
+func (c *conn) close() {
+	if c.c != nil {
+		c.c.Close()
+		c.c, c.r = nil, nil
+	}
 }
 
 // clientsFor logs spec.Clients clients in (unless the server is the bare
@@ -170,32 +217,36 @@ type client struct {
 // every tenth request asks again for a slot already taken, which must be
 // refused.
 func clientsFor(spec loadSpec) (func(worker, n int) (int, error), error) {
-	transport := &http.Transport{MaxIdleConns: spec.Clients * 2, MaxIdleConnsPerHost: spec.Clients * 2, IdleConnTimeout: time.Minute}
+	base, err := url.Parse(spec.Base)
+	if err != nil {
+		return nil, err
+	}
 	start := time.Date(2031, 1, 6, 0, 0, 0, 0, time.UTC)
+	conns := make([]conn, spec.Clients)
 	if spec.Bare {
-		hc := &http.Client{Transport: transport, Timeout: 30 * time.Second}
+		for i := range conns {
+			conns[i] = conn{addr: base.Host}
+		}
 		return func(worker, k int) (int, error) {
 			from := start.Add(time.Duration(worker*100000+k) * 2 * time.Hour)
-			body := fmt.Sprintf(`{"requester_org_id":1,"starts_at":%q,"ends_at":%q,"purpose":"banc d'essai"}`,
+			body := fmt.Appendf(nil, `{"requester_org_id":1,"starts_at":%q,"ends_at":%q,"purpose":"banc d'essai"}`,
 				from.Format(time.RFC3339), from.Add(2*time.Hour).Format(time.RFC3339))
-			resp, err := hc.Post(spec.Base+"/api/v1/equipment/1/bookings", "application/json", strings.NewReader(body))
+			status, _, err := conns[worker].post("/api/v1/equipment/1/bookings", body)
 			if err != nil {
 				return 0, err
 			}
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusCreated {
-				return resp.StatusCode, errors.New(resp.Status)
+			if status != http.StatusCreated {
+				return status, fmt.Errorf("status %d", status)
 			}
-			return resp.StatusCode, nil
+			return status, nil
 		}, nil
 	}
-	clients := make([]client, spec.Clients)
-	for i := range clients {
+	login := &http.Client{Timeout: 30 * time.Second}
+	for i := range conns {
 		jar, _ := cookiejar.New(nil)
-		c := client{http: &http.Client{Transport: transport, Jar: jar, Timeout: 30 * time.Second}}
+		login.Jar = jar
 		body := fmt.Sprintf(`{"email":%q,"password":%q}`, spec.Email, spec.Password)
-		resp, err := c.http.Post(spec.Base+"/api/v1/session", "application/json", strings.NewReader(body))
+		resp, err := login.Post(spec.Base+"/api/v1/session", "application/json", strings.NewReader(body))
 		if err != nil {
 			return nil, err
 		}
@@ -207,8 +258,12 @@ func clientsFor(spec loadSpec) (func(worker, n int) (int, error), error) {
 		if resp.StatusCode != http.StatusCreated || s.CSRF == "" {
 			return nil, fmt.Errorf("log in: status %d", resp.StatusCode)
 		}
-		c.csrf = s.CSRF
-		clients[i] = c
+		var h strings.Builder
+		for _, c := range jar.Cookies(base) {
+			fmt.Fprintf(&h, "Cookie: %s=%s\r\n", c.Name, c.Value)
+		}
+		fmt.Fprintf(&h, "X-CSRF-Token: %s\r\n", s.CSRF)
+		conns[i] = conn{addr: base.Host, header: h.String()}
 	}
 	n := len(spec.EquipmentIDs)
 	next := make([]atomic.Int64, n)
@@ -221,20 +276,15 @@ func clientsFor(spec loadSpec) (func(worker, n int) (int, error), error) {
 			slot = next[e].Add(1) - 1
 		}
 		from := start.Add(time.Duration(slot) * 2 * time.Hour)
-		body := fmt.Sprintf(`{"requester_org_id":%d,"starts_at":%q,"ends_at":%q,"purpose":"banc d'essai"}`,
+		body := fmt.Appendf(nil, `{"requester_org_id":%d,"starts_at":%q,"ends_at":%q,"purpose":"banc d'essai"}`,
 			spec.RequesterOrgID, from.Format(time.RFC3339), from.Add(2*time.Hour).Format(time.RFC3339))
-		req, _ := http.NewRequest("POST", fmt.Sprintf("%s/api/v1/equipment/%d/bookings", spec.Base, spec.EquipmentIDs[e]), strings.NewReader(body))
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("X-CSRF-Token", clients[worker].csrf)
-		resp, err := clients[worker].http.Do(req)
+		status, msg, err := conns[worker].post(fmt.Sprintf("/api/v1/equipment/%d/bookings", spec.EquipmentIDs[e]), body)
 		if err != nil {
 			return 0, err
 		}
-		msg, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusCreated && resp.StatusCode != http.StatusConflict {
-			return resp.StatusCode, fmt.Errorf("status %d: %s", resp.StatusCode, bytes.TrimSpace(msg))
+		if status != http.StatusCreated && status != http.StatusConflict {
+			return status, fmt.Errorf("status %d: %s", status, bytes.TrimSpace(msg))
 		}
-		return resp.StatusCode, nil
+		return status, nil
 	}, nil
 }

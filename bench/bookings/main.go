@@ -17,7 +17,9 @@
 // latency a user sees at that load.
 //
 // The clients run in a process of their own (clients.go), unless
-// -clients-in-process.
+// -clients-in-process, and each speaks HTTP/1.1 on a keep-alive connection
+// of its own, as wrk does, so that the load generator leaves the cores to
+// the server. -bare=false leaves the bare handler out.
 //
 // Every tenth request asks again for a slot already taken and must get a
 // 409; the others ask for free slots and must be accepted. At the end the
@@ -129,6 +131,7 @@ func main() {
 	rates := flag.String("rates", "0,2250", "loads to measure, comma-separated: 0 for clients as fast as answered (a closed loop), or requests per second offered at a steady pace")
 	flag.StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile of the first run's load (not its set-up) to this file")
 	flag.BoolVar(&cfg.inProcess, "clients-in-process", false, "run the clients in the server's process instead of a process of their own")
+	bareToo := flag.Bool("bare", true, "also measure the bare net/http handler under each load")
 	loadChild := flag.Bool("load-child", false, "internal: be the clients' process, reading its load from standard input")
 	flag.StringVar(&tracefile, "trace", "", "write an execution trace of the first run's load to this file (go tool trace)")
 	flag.Parse()
@@ -166,6 +169,9 @@ func main() {
 				r.name += pace(c) + suffix
 				r.load = load
 				results = append(results, r)
+			}
+			if !*bareToo {
+				continue
 			}
 			load := currentLoad()
 			bare, err := runBare(c)
