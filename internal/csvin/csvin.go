@@ -95,8 +95,12 @@ func UTF8(body []byte) ([]byte, bool) {
 	return body, true
 }
 
+// isControl reports the control characters no CSV file of ours holds:
+// C0 but tabs and line ends, DEL, and C1 (U+0080–U+009F, which the bytes
+// Windows-1252 leaves undefined decode to, and which UTF-16 or binary
+// files read as UTF-8 may contain).
 func isControl(r rune) bool {
-	return r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0x7f
+	return r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r >= 0x7f && r <= 0x9f
 }
 
 // Read reads a whole file of at most max bytes from r and returns it as
@@ -117,12 +121,19 @@ func Read(r io.Reader, max int64) ([]byte, error) {
 	return text, nil
 }
 
-// size writes a limit in Mo, or in ko below one.
+// size writes a limit in Mo, or in ko below one, with one decimal when
+// it is not whole (2,5 Mo, not 2 Mo: the user must not be told a smaller
+// limit than the real one, nor a larger).
 func size(n int64) string {
+	unit, name := int64(1<<10), " ko"
 	if n >= 1<<20 {
-		return strconv.FormatInt(n>>20, 10) + " Mo"
+		unit, name = 1<<20, " Mo"
 	}
-	return strconv.FormatInt(max(n>>10, 1), 10) + " ko"
+	if n%unit == 0 || n < unit {
+		return strconv.FormatInt(max(n/unit, 1), 10) + name
+	}
+	tenths := n * 10 / unit // rounded down: never more than the limit
+	return strconv.FormatInt(tenths/10, 10) + "," + strconv.FormatInt(tenths%10, 10) + name
 }
 
 // AsErrors returns the Errors err holds, for a face that shows them line
