@@ -32,6 +32,16 @@ const (
 	MaxTokenDays     = 365
 )
 
+// MaxLiveTokens is how many live tokens (neither revoked nor expired) one
+// user may hold: enough for every script and finance package of a town
+// hall, few enough that a forgotten loop creating tokens is stopped and the
+// list on the account page stays readable.
+const MaxLiveTokens = 20
+
+// DefaultTokenPurgeAge is how long a revoked or expired token is kept, for
+// the list and the audit log to name it, before PurgeTokens deletes it.
+const DefaultTokenPurgeAge = 90 * 24 * time.Hour
+
 // maxTokenName bounds a token's name, in characters.
 const maxTokenName = 100
 
@@ -200,7 +210,8 @@ func wellFormed(s string) bool {
 // CreateToken issues a token for the actor's own account. Its secret is in
 // the result and nowhere else; only its hash is stored. A token may not
 // create tokens (ErrSessionRequired); invalid fields are validate.Errors
-// (name, scope, expires_in_days). Recorded as "token.create".
+// (name, scope, expires_in_days), and so is a user already holding
+// MaxLiveTokens live tokens (field "tokens"). Recorded as "token.create".
 func (s *Service) CreateToken(ctx context.Context, actor Actor, n NewToken) (IssuedToken, error) {
 	switch {
 	case actor.User == nil || actor.User.Disabled:
@@ -215,6 +226,9 @@ func (s *Service) CreateToken(ctx context.Context, actor Actor, n NewToken) (Iss
 	t := IssuedToken{Secret: TokenPrefix + randomToken(), Token: Token{UserID: actor.User.ID, Email: actor.User.Email,
 		Name: n.Name, Scope: n.Scope, CreatedAt: now, ExpiresAt: now.AddDate(0, 0, n.Days)}}
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		if err := checkLiveTokens(ctx, tx, t.UserID, now); err != nil {
+			return err
+		}
 		if err := tx.QueryRowContext(ctx, `INSERT INTO api_tokens (user_id, token_hash, name, scope, created_at, expires_at)
 			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, t.UserID, hashToken(t.Secret), t.Name, string(t.Scope), t.CreatedAt, t.ExpiresAt).
 			Scan(&t.ID); err != nil {
@@ -229,6 +243,31 @@ func (s *Service) CreateToken(ctx context.Context, actor Actor, n NewToken) (Iss
 	}
 	t.setStatus(now)
 	return t, nil
+}
+
+// checkLiveTokens returns a validation error when user userID already holds
+// MaxLiveTokens live tokens. On PostgreSQL it first locks the user's row
+// until the end of tx, so that two creations for one user run one after the
+// other and the second counts the first's token; on SQLite the single
+// writer already serialises them.
+func checkLiveTokens(ctx context.Context, tx *store.Tx, userID int64, now time.Time) error {
+	if tx.Dialect() == store.Postgres {
+		var id int64
+		if err := tx.QueryRowContext(ctx, `SELECT id FROM users WHERE id = ? FOR NO KEY UPDATE`, userID).Scan(&id); err != nil {
+			return store.MapError(err)
+		}
+	}
+	var live int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM api_tokens WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ?`,
+		userID, now).Scan(&live); err != nil {
+		return store.MapError(err)
+	}
+	if live >= MaxLiveTokens {
+		var errs validate.Errors
+		errs.Add("tokens", "Vous avez déjà %d jetons actifs : révoquez-en un avant d'en créer un autre.", MaxLiveTokens)
+		return errs.Err()
+	}
+	return nil
 }
 
 const tokenColumns = `t.id, t.user_id, u.email, t.name, t.scope, t.created_at, t.expires_at, t.last_used_at, t.revoked_at`
@@ -388,4 +427,47 @@ func (s *Service) ResumeToken(ctx context.Context, secret string) (User, TokenRe
 		}
 	}
 	return u, ref, nil
+}
+
+// PurgeTokens deletes the tokens revoked, or expired, more than olderThan
+// ago (callers use DefaultTokenPurgeAge) and returns how many. A live token
+// is never deleted, and a negative olderThan is a validation error (field
+// "older_than"). Only a platform admin or the system may purge. Recorded
+// as one "token.purge" with the count, when at least one token went: the
+// background jobs call it every hour and an empty purge changes nothing.
+func (s *Service) PurgeTokens(ctx context.Context, actor Actor, olderThan time.Duration) (int, error) {
+	if err := RequirePlatformAdmin(actor); err != nil {
+		return 0, fmt.Errorf("auth: purge tokens: %w", err)
+	}
+	if olderThan < 0 {
+		var errs validate.Errors
+		errs.Add("older_than", "la durée de conservation ne peut pas être négative")
+		return 0, errs.Err()
+	}
+	now := s.clock()
+	cutoff := now.Add(-olderThan)
+	var n int
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		// expires_at < cutoff <= now: the token is expired as well.
+		res, err := tx.ExecContext(ctx, `DELETE FROM api_tokens WHERE (revoked_at IS NOT NULL AND revoked_at < ?) OR expires_at < ?`,
+			cutoff, cutoff)
+		if err != nil {
+			return err
+		}
+		deleted, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		n = int(deleted)
+		if n == 0 {
+			return nil
+		}
+		return audit.Record(ctx, tx, actor.Audit(0, "token.purge", "api_token", "", map[string]any{
+			"count": n, "older_than": olderThan.String(), "cutoff": cutoff,
+		}))
+	})
+	if err != nil {
+		return 0, fmt.Errorf("auth: purge tokens: %w", err)
+	}
+	return n, nil
 }

@@ -5,7 +5,7 @@ package cli
 func extraCommands() []command {
 	return []command{
 		userAddCommand(),
-		tokenListCommand(), tokenRevokeCommand(),
+		tokenListCommand(), tokenRevokeCommand(), tokenPurgeCommand(),
 		auditVerifyCommand(),
 		orgAddCommand(),
 		orgListCommand(),

@@ -4,7 +4,9 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"math"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -92,4 +94,59 @@ func tokenRevokeCommand() command {
 			}
 		},
 	}
+}
+
+// tokenPurgeCommand deletes the tokens revoked or expired long ago.
+func tokenPurgeCommand() command {
+	return command{
+		path:    "token purge",
+		summary: "delete personal API tokens revoked or expired long ago (live tokens are kept)",
+		setup: func(fs *flag.FlagSet, env *Env) func(context.Context, []string) error {
+			dsn := dbFlag(fs, env)
+			olderThan := fs.String("older-than", fmt.Sprintf("%dd", int(auth.DefaultTokenPurgeAge/(24*time.Hour))), "delete tokens revoked or expired more than this long ago: days (90d) or a Go duration (2160h)")
+			return func(ctx context.Context, args []string) error {
+				if len(args) > 0 {
+					return fmt.Errorf("%w: unexpected argument %q", errUsage, args[0])
+				}
+				age, err := parseAge(*olderThan)
+				if err != nil {
+					return fmt.Errorf("%w: --older-than %q: %v", errUsage, *olderThan, err)
+				}
+				db, err := openDB(ctx, env, *dsn, false)
+				if err != nil {
+					return err
+				}
+				defer db.Close()
+				n, err := auth.New(db).PurgeTokens(ctx, auth.System, age)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(env.Stdout, "purged %d token(s)\n", n)
+				return nil
+			}
+		},
+	}
+}
+
+// parseAge reads a non-negative duration given in days ("90d") or as a Go
+// duration ("2160h", "36h30m").
+func parseAge(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	var d time.Duration
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n > int(math.MaxInt64/int64(24*time.Hour)) {
+			return 0, fmt.Errorf("want a whole number of days such as 90d")
+		}
+		d = time.Duration(n) * 24 * time.Hour
+	} else {
+		var err error
+		if d, err = time.ParseDuration(s); err != nil {
+			return 0, fmt.Errorf("want days such as 90d or a duration such as 2160h")
+		}
+	}
+	if d < 0 {
+		return 0, fmt.Errorf("must not be negative")
+	}
+	return d, nil
 }

@@ -32,9 +32,11 @@ type job struct {
 //     signed conventions whose start has come are put in force, expired ones
 //     closed;
 //   - the usage sync of the equipment (equipment.Service.SyncUsage): held
-//     bookings become the usage records the ledger bills.
+//     bookings become the usage records the ledger bills;
+//   - the purge of the API tokens revoked or expired more than
+//     auth.DefaultTokenPurgeAge ago (auth.Service.PurgeTokens).
 //
-// Both are idempotent, so several serve instances over one database may run
+// All are idempotent, so several serve instances over one database may run
 // them side by side. A job's error, or even its panic, is logged and never
 // stops the server or the other jobs; the next round tries again.
 func RunJobs(ctx context.Context, deps Deps, interval time.Duration) {
@@ -51,9 +53,16 @@ func RunJobs(ctx context.Context, deps Deps, interval time.Duration) {
 	}
 	agreements = agreements.WithLogger(log)
 	equipments := equipment.New(deps.DB)
+	users := deps.Auth
+	if users == nil {
+		users = auth.New(deps.DB)
+	}
 	jobs := []job{
 		{"agreement.refresh", func(ctx context.Context) (int, error) { return agreements.RefreshDue(ctx, jobsActor) }},
 		{"equipment.usage_sync", equipments.SyncUsage},
+		{"token.purge", func(ctx context.Context) (int, error) {
+			return users.PurgeTokens(ctx, jobsActor, auth.DefaultTokenPurgeAge)
+		}},
 	}
 	log.Info("background jobs started", "interval", interval.String())
 	ticker := time.NewTicker(interval)

@@ -41,6 +41,7 @@ var tokenFieldLabels = map[string][2]string{
 	"name":            {"f-token-name", "Nom du jeton"},
 	"scope":           {"f-token-scope-read", "Portée"},
 	"expires_in_days": {"f-token-days", "Durée de validité"},
+	"tokens":          {"f-token-name", "Jetons actifs"},
 }
 
 // tokenFlashes are the messages of ?fait= after a revocation.
