@@ -179,3 +179,53 @@ func TestRunJobsLogsAFailingJobAndGoesOn(t *testing.T) {
 		t.Errorf("the refresh did not go on running beside the failing sync:\n%s", out)
 	}
 }
+
+// TestRunJobsPurgesOldRevokedTokens checks the token purge job: a token
+// revoked long ago goes in the first round, a live one stays.
+func TestRunJobsPurgesOldRevokedTokens(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		f := servertest.New(t, db, servertest.Options{})
+		ctx := context.Background()
+		u := f.Users[servertest.ClerkOnet]
+		var ids []int64
+		for _, name := range []string{"Ancien script", "Script actuel"} {
+			tok, err := f.Deps.Auth.CreateToken(ctx, auth.Actor{User: &u}, auth.NewToken{Name: name})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, tok.ID)
+		}
+		old := time.Now().UTC().Add(-auth.DefaultTokenPurgeAge - 24*time.Hour)
+		if err := db.InTx(ctx, func(tx *store.Tx) error {
+			_, err := tx.ExecContext(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE id = ?`, old, ids[0])
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		exists := func(id int64) bool {
+			var n int
+			if err := db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM api_tokens WHERE id = ?`, id).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n == 1
+		}
+		var logs lockedBuffer
+		deps := f.Deps
+		deps.Log = slog.New(slog.NewTextHandler(&logs, nil))
+		jctx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			server.RunJobs(jctx, deps, time.Hour)
+		}()
+		waitFor(t, "the purge logged", func() bool { return strings.Contains(logs.String(), "job=token.purge changed=1") })
+		cancel()
+		<-done
+		if exists(ids[0]) {
+			t.Error("the token revoked long ago is still there")
+		}
+		if !exists(ids[1]) {
+			t.Error("the live token was purged")
+		}
+	})
+}
