@@ -203,6 +203,12 @@ func sqliteDSN(path string, role dsnRole) string {
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "journal_mode(WAL)")
+	// Statement journals and temporary b-trees in memory: a statement
+	// that writes many rows in a transaction (a group of bookings) keeps
+	// a journal to undo itself, and past 64 KiB SQLite spilled it to a
+	// temporary file — created, written and deleted by the single writer
+	// inside its transaction, a quarter of its time under load.
+	q.Add("_pragma", "temp_store(MEMORY)")
 	switch role {
 	case dsnWriter:
 		q.Add("_pragma", "cache_size(-32000)")

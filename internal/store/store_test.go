@@ -217,3 +217,19 @@ func TestReadsSeeWritesAndSchemaChangesThroughTheirCache(t *testing.T) {
 		}
 	})
 }
+
+func TestSQLiteKeepsStatementJournalsInMemory(t *testing.T) {
+	db := storetest.SQLite(t)
+	ctx := context.Background()
+	var writer, reader int
+	if err := db.Raw().QueryRowContext(ctx, `PRAGMA temp_store`).Scan(&writer); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Reader().QueryRowContext(ctx, `PRAGMA temp_store`).Scan(&reader); err != nil {
+		t.Fatal(err)
+	}
+	// 2 is MEMORY: no temporary file for a statement journal or a sort.
+	if writer != 2 || reader != 2 {
+		t.Errorf("temp_store: got writer %d, reader %d; want 2 (MEMORY) on both", writer, reader)
+	}
+}
