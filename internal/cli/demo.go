@@ -123,6 +123,7 @@ func demoCommand() command {
 				if err != nil {
 					return err
 				}
+				server.TuneGC(env.Getenv)
 				return server.ServeListener(ctx, ln, h, env.Log)
 			}
 		},

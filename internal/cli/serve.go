@@ -139,8 +139,9 @@ func serveCommand() command {
 					}()
 					defer func() { stopJobs(); <-jobsDone }()
 				}
+				gc := server.TuneGC(env.Getenv)
 				env.Log.Info("voisines serving", "version", Version, "engine", db.Dialect.String(), "addr", cfg.Addr, "secure_cookies", cfg.SecureCookies,
-					"jobs_interval", cfg.JobsInterval.String())
+					"jobs_interval", cfg.JobsInterval.String(), "gogc", gc.Percent, "gomemlimit", gc.MemoryLimit)
 				return server.Serve(ctx, cfg.Addr, h, env.Log)
 			}
 		},
