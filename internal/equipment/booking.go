@@ -412,6 +412,7 @@ func (s *Service) prepare(ctx context.Context, actor auth.Actor, equipmentID, re
 // otherwise it waits for a manager, holding its slot meanwhile. An overlap
 // with an active booking or blackout is a *ConflictError.
 func (s *Service) Book(ctx context.Context, actor auth.Actor, r Request) (Booking, error) {
+	defer s.writer.begin()()
 	r.Start, r.End = r.Start.UTC(), r.End.UTC()
 	r.Purpose = strings.TrimSpace(r.Purpose)
 	var errs validate.Errors
