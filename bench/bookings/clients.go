@@ -38,17 +38,18 @@ type loadSpec struct {
 
 	Clients  int           `json:"clients"`
 	Requests int           `json:"requests"`
+	Warmup   time.Duration `json:"warmup"`
 	Duration time.Duration `json:"duration"`
 	Rate     float64       `json:"rate"`
 }
 
 // wireResult is a result as the clients' process reports it.
 type wireResult struct {
-	Requests, Accepted, Conflicts, Errors int
-	Elapsed                               time.Duration
-	Latencies                             []time.Duration
-	FirstError                            string
-	CPU                                   time.Duration
+	Requests, Accepted, WarmAccepted, Conflicts, Errors int
+	Elapsed                                             time.Duration
+	Latencies                                           []time.Duration
+	FirstError                                          string
+	CPU                                                 time.Duration
 }
 
 // drive runs the load of spec against the server, in this process or in
@@ -57,14 +58,14 @@ type wireResult struct {
 // and the trace, when asked for, cover the server's process during the
 // load.
 func drive(cfg config, spec loadSpec) (result, error) {
-	spec.Clients, spec.Requests, spec.Duration, spec.Rate = cfg.clients, cfg.requests, cfg.duration, cfg.rate
+	spec.Clients, spec.Requests, spec.Warmup, spec.Duration, spec.Rate = cfg.clients, cfg.requests, cfg.warmup, cfg.duration, cfg.rate
 	if cfg.inProcess {
 		do, err := clientsFor(spec)
 		if err != nil {
 			return result{}, err
 		}
-		stop := startProfiles()
-		r := load(cfg, do)
+		stop := func() {}
+		r := load(cfg, do, func() { stop = startProfiles() })
 		stop()
 		return r, nil
 	}
@@ -93,19 +94,28 @@ func drive(cfg config, spec loadSpec) (result, error) {
 	if line, err := out.ReadString('\n'); err != nil || line != "ready\n" {
 		return result{}, fmt.Errorf("clients' process: %q, %v", line, err)
 	}
-	stop := startProfiles()
-	cpu0 := cpuTime()
 	if _, err := io.WriteString(stdin, "go\n"); err != nil {
 		return result{}, err
 	}
+	// The server's CPU time, and its profiles, from the end of the warm-up.
+	var cpu0 time.Duration
+	stop := func() {}
+	warmed := make(chan struct{})
+	time.AfterFunc(cfg.warmup, func() {
+		stop = startProfiles()
+		cpu0 = cpuTime()
+		close(warmed)
+	})
 	var w wireResult
-	if err := json.NewDecoder(out).Decode(&w); err != nil {
-		return result{}, fmt.Errorf("clients' process: %w", err)
-	}
+	err = json.NewDecoder(out).Decode(&w)
+	<-warmed
 	cpu := cpuTime() - cpu0
 	stop()
+	if err != nil {
+		return result{}, fmt.Errorf("clients' process: %w", err)
+	}
 	stdin.Close()
-	return result{requests: w.Requests, accepted: w.Accepted, conflicts: w.Conflicts, errors: w.Errors, elapsed: w.Elapsed,
+	return result{requests: w.Requests, accepted: w.Accepted, warmAccepted: w.WarmAccepted, conflicts: w.Conflicts, errors: w.Errors, elapsed: w.Elapsed,
 		latencies: w.Latencies, firstError: w.FirstError, cpu: w.CPU + cpu}, nil
 }
 
@@ -152,8 +162,8 @@ func childLoad(in io.Reader, out io.Writer) error {
 	if line, err := r.ReadString('\n'); err != nil || line != "go\n" {
 		return fmt.Errorf("expected go, got %q (%v)", line, err)
 	}
-	res := load(config{clients: spec.Clients, requests: spec.Requests, duration: spec.Duration, rate: spec.Rate}, do)
-	return json.NewEncoder(out).Encode(wireResult{Requests: res.requests, Accepted: res.accepted, Conflicts: res.conflicts,
+	res := load(config{clients: spec.Clients, requests: spec.Requests, warmup: spec.Warmup, duration: spec.Duration, rate: spec.Rate}, do, nil)
+	return json.NewEncoder(out).Encode(wireResult{Requests: res.requests, Accepted: res.accepted, WarmAccepted: res.warmAccepted, Conflicts: res.conflicts,
 		Errors: res.errors, Elapsed: res.elapsed, Latencies: res.latencies, FirstError: res.firstError, CPU: res.cpu})
 }
 

@@ -16,6 +16,12 @@
 // falls behind is charged for the requests it kept waiting. That is the
 // latency a user sees at that load.
 //
+// Each run first sends its load for -warmup (1 s) without counting it: the
+// clients' connections open, the server's statement and page caches fill
+// and its heap grows to its working size. The figures are those of the
+// steady state that follows (errors excepted: one during the warm-up still
+// counts).
+//
 // The clients run in a process of their own (clients.go), unless
 // -clients-in-process, and each speaks HTTP/1.1 on a keep-alive connection
 // of its own, as wrk does, so that the load generator leaves the cores to
@@ -76,9 +82,12 @@ import (
 )
 
 type config struct {
-	clients   int
-	requests  int
-	duration  time.Duration
+	clients  int
+	requests int
+	duration time.Duration
+	// warmup is sent before the duration and not counted: the clients'
+	// connections, the server's caches and its heap settle meanwhile.
+	warmup    time.Duration
 	equipment int
 	pg        string
 	runs      int
@@ -95,17 +104,20 @@ type config struct {
 
 // result is what one run measured.
 type result struct {
-	name       string
-	requests   int
-	accepted   int
-	conflicts  int
-	errors     int
-	elapsed    time.Duration
-	latencies  []time.Duration
-	overlaps   int
-	stored     int // active bookings in the table
-	firstError string
-	load       string // load average (1 min) before the run
+	name      string
+	requests  int
+	accepted  int
+	conflicts int
+	errors    int
+	elapsed   time.Duration
+	latencies []time.Duration
+	overlaps  int
+	stored    int // active bookings in the table
+	// warmAccepted counts the bookings accepted during the warm-up: they
+	// are in the table too.
+	warmAccepted int
+	firstError   string
+	load         string // load average (1 min) before the run
 	// cpu is the process's CPU time (user + system, client and server
 	// alike) during the load: contention from other processes stretches
 	// the wall clock but not this.
@@ -123,8 +135,9 @@ func main() {
 	var cfg config
 	engines := flag.String("engines", "sqlite,postgres", "engines to measure, comma-separated")
 	flag.IntVar(&cfg.clients, "clients", 64, "concurrent HTTP clients")
-	flag.IntVar(&cfg.requests, "requests", 20000, "at most this many requests per run")
-	flag.DurationVar(&cfg.duration, "duration", 15*time.Second, "at most this long per run")
+	flag.IntVar(&cfg.requests, "requests", 20000, "at most this many requests per run, the warm-up's included")
+	flag.DurationVar(&cfg.duration, "duration", 15*time.Second, "at most this long per run, after the warm-up")
+	flag.DurationVar(&cfg.warmup, "warmup", time.Second, "load sent at the start of each run and not counted (steady state only)")
 	flag.IntVar(&cfg.equipment, "equipment", 16, "pieces of equipment the clients book")
 	flag.StringVar(&cfg.pg, "pg", os.Getenv("VOISINES_TEST_POSTGRES"), "PostgreSQL URL")
 	flag.IntVar(&cfg.runs, "runs", 1, "repeat each measurement this many times and summarise")
@@ -145,6 +158,9 @@ func main() {
 	if cfg.pg == "" {
 		cfg.pg = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
 	}
+	// The server runs in this process: collect garbage as `voisines serve`
+	// does.
+	server.TuneGC(os.Getenv)
 	loadAverage = currentLoad3()
 	ctx := context.Background()
 	var results []result
@@ -409,8 +425,8 @@ func runEngine(ctx context.Context, engine string, cfg config) (result, error) {
 		return r, err
 	}
 	db.Reader().QueryRowContext(ctx, `SELECT COUNT(*) FROM bookings WHERE status IN ('requested', 'approved')`).Scan(&r.stored)
-	if r.stored != r.accepted {
-		r.firstError = fmt.Sprintf("%d bookings stored for %d accepted", r.stored, r.accepted)
+	if r.stored != r.accepted+r.warmAccepted {
+		r.firstError = fmt.Sprintf("%d bookings stored for %d accepted (%d during the warm-up)", r.stored, r.accepted+r.warmAccepted, r.warmAccepted)
 		r.errors++
 	}
 	return r, nil
@@ -418,42 +434,64 @@ func runEngine(ctx context.Context, engine string, cfg config) (result, error) {
 
 // load runs cfg.clients workers until cfg.requests are sent or
 // cfg.duration has passed; do returns the status of one request.
-func load(cfg config, do func(worker, n int) (int, error)) result {
+//
+// The first cfg.warmup of the load is sent in the same way but not counted
+// (its errors excepted): a request counts when it is due (paced) or sent
+// (closed loop) after the warm-up, and the CPU time and the elapsed time
+// run from there. atWarm, if not nil, runs when the warm-up ends.
+func load(cfg config, do func(worker, n int) (int, error), atWarm func()) result {
 	var r result
 	var mu sync.Mutex
-	var sent atomic.Int64
-	deadline := time.Now().Add(cfg.duration)
+	var sent, measured atomic.Int64
 	var wg sync.WaitGroup
-	began, cpu0 := time.Now(), cpuTime()
+	began := time.Now()
+	warm := began.Add(cfg.warmup)
+	deadline := warm.Add(cfg.duration)
+	var cpu0 time.Duration
+	warmed := make(chan struct{})
+	time.AfterFunc(cfg.warmup, func() {
+		cpu0 = cpuTime()
+		if atWarm != nil {
+			atWarm()
+		}
+		close(warmed)
+	})
 	for w := range cfg.clients {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			lat := make([]time.Duration, 0, cfg.requests/cfg.clients+1)
-			var accepted, conflicts, errs int
+			var accepted, warmAccepted, conflicts, errs int
 			var first string
 			for n := 0; ; n++ {
 				i := sent.Add(1)
-				if i > int64(cfg.requests) || time.Now().After(deadline) {
-					break
-				}
 				t0 := time.Now()
 				if cfg.rate > 0 {
 					// Request i is due at began + (i-1)/rate, whether or
 					// not a client was free then.
 					t0 = began.Add(time.Duration(float64(i-1) / cfg.rate * float64(time.Second)))
-					if !t0.Before(deadline) {
-						break
-					}
-					time.Sleep(time.Until(t0))
 				}
+				if !t0.Before(deadline) {
+					break
+				}
+				counted := !t0.Before(warm)
+				if counted && measured.Add(1) > int64(cfg.requests) {
+					break
+				}
+				time.Sleep(time.Until(t0))
 				status, err := do(w, n)
-				lat = append(lat, time.Since(t0))
+				if counted {
+					lat = append(lat, time.Since(t0))
+				}
 				switch {
 				case err != nil:
 					errs++
 					if first == "" {
 						first = err.Error()
+					}
+				case !counted:
+					if status != http.StatusConflict {
+						warmAccepted++
 					}
 				case status == http.StatusConflict:
 					conflicts++
@@ -464,6 +502,7 @@ func load(cfg config, do func(worker, n int) (int, error)) result {
 			mu.Lock()
 			r.latencies = append(r.latencies, lat...)
 			r.accepted += accepted
+			r.warmAccepted += warmAccepted
 			r.conflicts += conflicts
 			r.errors += errs
 			if r.firstError == "" {
@@ -473,7 +512,8 @@ func load(cfg config, do func(worker, n int) (int, error)) result {
 		}()
 	}
 	wg.Wait()
-	r.elapsed, r.cpu = time.Since(began), cpuTime()-cpu0
+	<-warmed
+	r.elapsed, r.cpu = time.Since(warm), cpuTime()-cpu0
 	r.requests = len(r.latencies)
 	return r
 }
