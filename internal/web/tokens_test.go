@@ -1,12 +1,14 @@
 package web_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 
+	"voisines/internal/auth"
 	"voisines/internal/server/servertest"
 	"voisines/internal/store"
 	"voisines/internal/store/storetest"
@@ -79,6 +81,24 @@ func TestAccountTokens(t *testing.T) {
 			}
 			if resp := script.Do("GET", "/api/v1/me", "", map[string]string{"Authorization": "Bearer " + secret}); resp.StatusCode != 401 {
 				t.Fatalf("the revoked token on the API: got %d want 401", resp.StatusCode)
+			}
+		})
+
+		t.Run("past the limit of live tokens the form says so and creates nothing", func(t *testing.T) {
+			for i := range auth.MaxLiveTokens {
+				resp := c.PostForm("/compte/jetons", url.Values{"name": {fmt.Sprintf("Script %d", i+1)}, "scope": {"read"}, "days": {"30"}}, true)
+				if resp.StatusCode != http.StatusCreated {
+					t.Fatalf("token %d of %d: got %d want 201", i+1, auth.MaxLiveTokens, resp.StatusCode)
+				}
+			}
+			resp := c.PostForm("/compte/jetons", url.Values{"name": {"Un de trop"}, "scope": {"read"}, "days": {"30"}}, true)
+			if resp.StatusCode != http.StatusUnprocessableEntity || secretRe.MatchString(resp.Body) ||
+				!strings.Contains(resp.Body, `href="#f-token-name">Jetons actifs`) ||
+				!strings.Contains(resp.Body, fmt.Sprintf("Vous avez déjà %d jetons actifs", auth.MaxLiveTokens)) {
+				t.Fatalf("got %d want 422 naming « Jetons actifs » and the limit, without a secret", resp.StatusCode)
+			}
+			if page := c.Do("GET", "/compte", "", nil).Body; strings.Contains(page, "Un de trop") {
+				t.Fatal("the refused token is listed")
 			}
 		})
 	})
