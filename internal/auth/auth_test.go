@@ -50,7 +50,7 @@ func newService(db *store.DB) (*Service, *clock) {
 
 // newOrg inserts an organisation row directly: the territory import is not
 // part of these tests.
-func newOrg(t *testing.T, db *store.DB, kind, name string) int64 {
+func newOrg(t testing.TB, db *store.DB, kind, name string) int64 {
 	t.Helper()
 	ctx := context.Background()
 	var id int64
@@ -66,7 +66,7 @@ func newOrg(t *testing.T, db *store.DB, kind, name string) int64 {
 }
 
 // newUser creates a user through the service, as the system actor.
-func newUser(t *testing.T, s *Service, email string, grants ...Grant) User {
+func newUser(t testing.TB, s *Service, email string, grants ...Grant) User {
 	t.Helper()
 	u, err := s.CreateUser(context.Background(), System, NewUser{Email: email, Name: "Test " + email,
 		Password: "correct horse battery", Grants: grants})
