@@ -103,20 +103,19 @@ type writerQueue struct {
 	seq     uint64 // last arrival number
 	ordered bool   // book each group in (equipment, start) order
 
-	// gather is whether groups gather (SQLite: see Gathering above).
-	gather bool
 	// inProgress counts the bookings between Book's start and its end;
 	// concurrency is the average of the others in progress at each
 	// arrival.
 	inProgress  atomic.Int64
 	concurrency float64
-	// arrived wakes a gathering writer when a booking queues.
+	// arrived wakes a gathering writer when a booking queues; nil where
+	// groups do not gather (PostgreSQL: see Gathering above).
 	arrived chan struct{}
 }
 
 func newWriterQueue(db *store.DB) *writerQueue {
 	if db.Dialect == store.SQLite {
-		return &writerQueue{lanes: 1, gather: true, arrived: make(chan struct{}, 1)}
+		return &writerQueue{lanes: 1, arrived: make(chan struct{}, 1)}
 	}
 	return &writerQueue{lanes: 4, ordered: true}
 }
@@ -132,7 +131,7 @@ func (q *writerQueue) begin() (end func()) {
 // fewer than gatherUpTo and bookings are being made concurrently; else 0.
 // q.mu is held.
 func (q *writerQueue) gatherWait(now time.Time) time.Duration {
-	if !q.gather || len(q.pending) == 0 || len(q.pending) >= gatherUpTo || q.concurrency < gatherWhenConcurrent {
+	if q.arrived == nil || len(q.pending) == 0 || len(q.pending) >= gatherUpTo || q.concurrency < gatherWhenConcurrent {
 		return 0
 	}
 	return max(q.pending[0].at.Add(gatherFor).Sub(now), 0)

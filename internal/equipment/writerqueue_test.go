@@ -24,7 +24,7 @@ func TestAPanicFailsItsGroupOnly(t *testing.T) {
 func TestTheWriterGathersGroupsOnlyUnderConcurrentLoad(t *testing.T) {
 	now := time.Date(2031, 1, 6, 10, 0, 0, 0, time.UTC)
 	queue := func(concurrency float64, ages ...time.Duration) *writerQueue {
-		q := &writerQueue{lanes: 1, gather: true, arrived: make(chan struct{}, 1), concurrency: concurrency}
+		q := &writerQueue{lanes: 1, arrived: make(chan struct{}, 1), concurrency: concurrency}
 		for _, age := range ages {
 			q.pending = append(q.pending, &bookingJob{at: now.Add(-age)})
 		}
@@ -81,7 +81,7 @@ func TestConcurrencyIsTheAverageOfTheOtherBookingsInProgressAtEachArrival(t *tes
 }
 
 func TestAGatheringWriterStopsWaitingWhenTheGroupIsFull(t *testing.T) {
-	q := &writerQueue{lanes: 1, gather: true, arrived: make(chan struct{}, 1)}
+	q := &writerQueue{lanes: 1, arrived: make(chan struct{}, 1)}
 	done := make(chan struct{})
 	go func() {
 		q.waitForGroup(time.Hour)
