@@ -78,8 +78,8 @@ func agreementListCommand() command {
 			fs.IntVar(&f.Offset, "offset", 0, "skip this many first")
 			format := formatFlag(fs, "table", "table", "json", "csv")
 			return func(ctx context.Context, args []string) error {
-				if len(args) > 0 {
-					return fmt.Errorf("%w: unexpected argument %q", errUsage, args[0])
+				if err := noArgs(args); err != nil {
+					return err
 				}
 				out, err := format()
 				if err != nil {
@@ -252,8 +252,8 @@ func agreementAlertsCommand() command {
 			days := fs.Int("days", agreement.DefaultAlertDays, "look this many days ahead")
 			format := formatFlag(fs, "table", "table", "json")
 			return func(ctx context.Context, args []string) error {
-				if len(args) > 0 {
-					return fmt.Errorf("%w: unexpected argument %q", errUsage, args[0])
+				if err := noArgs(args); err != nil {
+					return err
 				}
 				if *orgRef == "" {
 					return fmt.Errorf("%w: --org is required", errUsage)
@@ -303,8 +303,8 @@ func agreementOpenDataCommand() command {
 			dsn := dbFlag(fs, env)
 			format := formatFlag(fs, "csv", "csv", "json")
 			return func(ctx context.Context, args []string) error {
-				if len(args) > 0 {
-					return fmt.Errorf("%w: unexpected argument %q", errUsage, args[0])
+				if err := noArgs(args); err != nil {
+					return err
 				}
 				out, err := format()
 				if err != nil {
@@ -335,8 +335,8 @@ func agreementRefreshCommand() command {
 		setup: func(fs *flag.FlagSet, env *Env) func(context.Context, []string) error {
 			dsn := dbFlag(fs, env)
 			return func(ctx context.Context, args []string) error {
-				if len(args) > 0 {
-					return fmt.Errorf("%w: unexpected argument %q", errUsage, args[0])
+				if err := noArgs(args); err != nil {
+					return err
 				}
 				db, err := openDB(ctx, env, *dsn, false)
 				if err != nil {

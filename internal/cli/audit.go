@@ -18,8 +18,8 @@ func auditVerifyCommand() command {
 			dsn := dbFlag(fs, env)
 			anchor := fs.String("anchor", "", "ID:HASH of a record noted earlier outside the database (as printed by a previous\nverify); the record must still be in the chain with that hash")
 			return func(ctx context.Context, args []string) error {
-				if len(args) > 0 {
-					return fmt.Errorf("%w: unexpected argument %q", errUsage, args[0])
+				if err := noArgs(args); err != nil {
+					return err
 				}
 				var a *audit.Anchor
 				if *anchor != "" {

@@ -224,13 +224,21 @@ func versionCommand() command {
 	}
 }
 
+// noArgs refuses the positional arguments of a command that takes none.
+func noArgs(args []string) error {
+	if len(args) > 0 {
+		return fmt.Errorf("%w: unexpected argument %q", errUsage, args[0])
+	}
+	return nil
+}
+
 // onDB is the run function of a command that takes no argument and works on
 // the database named by dsn (checked, not migrated): it refuses arguments,
 // opens the database, runs fn and closes it.
 func onDB(env *Env, dsn *string, fn func(ctx context.Context, db *store.DB) error) func(context.Context, []string) error {
 	return func(ctx context.Context, args []string) error {
-		if len(args) > 0 {
-			return fmt.Errorf("%w: unexpected argument %q", errUsage, args[0])
+		if err := noArgs(args); err != nil {
+			return err
 		}
 		db, err := openDB(ctx, env, *dsn, false)
 		if err != nil {

@@ -72,8 +72,8 @@ func demoCommand() command {
 			fs.StringVar(&cfg.Password, "password", envString(env, "VOISINES_DEMO_PASSWORD", demo.DefaultPassword), "password of the demo accounts created by this run (env VOISINES_DEMO_PASSWORD)")
 			fs.BoolVar(&cfg.SetupOnly, "setup-only", false, "set the demo up and print the logins, without serving")
 			return func(ctx context.Context, args []string) error {
-				if len(args) > 0 {
-					return fmt.Errorf("%w: unexpected argument %q", errUsage, args[0])
+				if err := noArgs(args); err != nil {
+					return err
 				}
 				if err := cfg.validate(); err != nil {
 					return err

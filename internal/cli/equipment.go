@@ -30,8 +30,8 @@ func equipmentListCommand() command {
 			all := fs.Bool("all", false, "include equipment no longer offered")
 			limit := fs.Int("limit", 100, "at most this many (up to 500)")
 			return func(ctx context.Context, args []string) error {
-				if len(args) > 0 {
-					return fmt.Errorf("%w: unexpected argument %q", errUsage, args[0])
+				if err := noArgs(args); err != nil {
+					return err
 				}
 				db, err := openDB(ctx, env, *dsn, false)
 				if err != nil {
@@ -128,8 +128,8 @@ func equipmentUsageCommand() command {
 		setup: func(fs *flag.FlagSet, env *Env) func(context.Context, []string) error {
 			dsn := dbFlag(fs, env)
 			return func(ctx context.Context, args []string) error {
-				if len(args) > 0 {
-					return fmt.Errorf("%w: unexpected argument %q", errUsage, args[0])
+				if err := noArgs(args); err != nil {
+					return err
 				}
 				db, err := openDB(ctx, env, *dsn, false)
 				if err != nil {

@@ -90,8 +90,8 @@ func importGeoCommand() command {
 			coords := flags.String("coords", "", "CSV of commune points, with columns code, lat, lon (WGS84 degrees)")
 			adjacency := flags.String("adjacency", "", "CSV of communes sharing a border, with columns code_a, code_b, border_km; replaces the adjacency")
 			return func(ctx context.Context, args []string) error {
-				if len(args) > 0 {
-					return fmt.Errorf("%w: unexpected argument %q", errUsage, args[0])
+				if err := noArgs(args); err != nil {
+					return err
 				}
 				if *coords == "" && *adjacency == "" {
 					return fmt.Errorf("%w: give --coords, --adjacency or both", errUsage)

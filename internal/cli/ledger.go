@@ -608,8 +608,8 @@ func genCommand() command {
 			fs.IntVar(&o.UsageRecords, "usage", 5_000_000, "number of usage records")
 			fs.Int64Var(&o.Seed, "seed", 1, "random seed (the same seed gives the same rows)")
 			return func(ctx context.Context, args []string) error {
-				if len(args) > 0 {
-					return fmt.Errorf("%w: unexpected argument %q", errUsage, args[0])
+				if err := noArgs(args); err != nil {
+					return err
 				}
 				db, err := openDB(ctx, env, *dsn, false)
 				if err != nil {

@@ -32,8 +32,8 @@ func orgAddCommand() command {
 			fs.StringVar(&p.Website, "website", "", "web site (optional)")
 			fs.StringVar(&p.Representative, "representative", "", "president or legal representative (optional)")
 			return func(ctx context.Context, args []string) error {
-				if len(args) > 0 {
-					return fmt.Errorf("%w: unexpected argument %q", errUsage, args[0])
+				if err := noArgs(args); err != nil {
+					return err
 				}
 				if *kind == "" || *name == "" {
 					return fmt.Errorf("%w: --kind and --name are required", errUsage)
@@ -76,8 +76,8 @@ func orgListCommand() command {
 			fs.IntVar(&f.Limit, "limit", 50, "at most this many (up to 500)")
 			fs.IntVar(&f.Offset, "offset", 0, "skip this many first")
 			return func(ctx context.Context, args []string) error {
-				if len(args) > 0 {
-					return fmt.Errorf("%w: unexpected argument %q", errUsage, args[0])
+				if err := noArgs(args); err != nil {
+					return err
 				}
 				f.Kind = org.Kind(*kind)
 				db, err := openDB(ctx, env, *dsn, false)

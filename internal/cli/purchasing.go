@@ -99,8 +99,8 @@ func purchasingSubs() []purchasingSub {
 func purchasingList(fs *flag.FlagSet, env *Env) func(context.Context, *store.DB, []string) error {
 	orgRef := fs.String("org", "", "only this organisation's groups: INSEE code, SIREN or id")
 	return func(ctx context.Context, db *store.DB, args []string) error {
-		if len(args) > 0 {
-			return fmt.Errorf("%w: unexpected argument %q", errUsage, args[0])
+		if err := noArgs(args); err != nil {
+			return err
 		}
 		svc := purchasingService(db)
 		var list []purchasing.Summary
@@ -197,8 +197,8 @@ func purchasingProcedure(fs *flag.FlagSet, env *Env) func(context.Context, *stor
 	date := dateFlag(fs, "date", "launch date to compute for (default: the stored launch, or today)")
 	asJSON := fs.Bool("json", false, "print the procedure as JSON")
 	return func(ctx context.Context, db *store.DB, args []string) error {
-		if len(args) > 0 {
-			return fmt.Errorf("%w: unexpected argument %q", errUsage, args[0])
+		if err := noArgs(args); err != nil {
+			return err
 		}
 		id, err := group(ctx, db)
 		if err != nil {
@@ -239,8 +239,8 @@ func purchasingThresholds(fs *flag.FlagSet, env *Env) func(context.Context, *sto
 	date := dateFlag(fs, "date", "the launch date (default: today)")
 	nature := fs.String("nature", "", "supplies, services or works (default: all)")
 	return func(ctx context.Context, _ *store.DB, args []string) error {
-		if len(args) > 0 {
-			return fmt.Errorf("%w: unexpected argument %q", errUsage, args[0])
+		if err := noArgs(args); err != nil {
+			return err
 		}
 		d, err := date()
 		if err != nil {

@@ -110,8 +110,8 @@ func serveCommand() command {
 			fs.BoolVar(&cfg.SecureCookies, "secure-cookies", envBool(env, "VOISINES_SECURE_COOKIES", &errs), "mark cookies Secure and send HSTS: set it when Voisines is served over HTTPS (env VOISINES_SECURE_COOKIES)")
 			fs.DurationVar(&cfg.JobsInterval, "jobs-interval", envDuration(env, "VOISINES_JOBS_INTERVAL", server.DefaultJobsInterval, &errs), "run the background jobs (conventions' daily refresh, equipment usage sync) at start and then at this interval; 0 disables them (env VOISINES_JOBS_INTERVAL)")
 			return func(ctx context.Context, args []string) error {
-				if len(args) > 0 {
-					return fmt.Errorf("%w: unexpected argument %q", errUsage, args[0])
+				if err := noArgs(args); err != nil {
+					return err
 				}
 				if err := errs.err(); err != nil {
 					return err

@@ -238,8 +238,8 @@ func serviceNotifyCommand() command {
 			to := fs.String("to", "", "the beneficiaries notified, by INSEE code, SIREN or id:N, comma-separated (default: all)")
 			note := fs.String("note", "", "how it was sent")
 			return func(ctx context.Context, args []string) error {
-				if len(args) > 0 {
-					return fmt.Errorf("%w: unexpected argument %q", errUsage, args[0])
+				if err := noArgs(args); err != nil {
+					return err
 				}
 				d, err := civil.Parse(*date)
 				if err != nil {
@@ -294,8 +294,8 @@ func serviceStatementCommand() command {
 			actualLabel := fs.String("actual-label", "Coût réel constaté", "the actual cost's label")
 			issue := fs.Bool("issue", false, "issue the draft at once")
 			return func(ctx context.Context, args []string) error {
-				if len(args) > 0 {
-					return fmt.Errorf("%w: unexpected argument %q", errUsage, args[0])
+				if err := noArgs(args); err != nil {
+					return err
 				}
 				var req service.StatementRequest
 				var err error

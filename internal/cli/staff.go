@@ -44,8 +44,8 @@ func staffListCommand() command {
 			org := staffOrgFlag(fs)
 			format := formatFlag(fs, "text", "text", "json")
 			return func(ctx context.Context, args []string) error {
-				if len(args) > 0 {
-					return fmt.Errorf("%w: unexpected argument %q", errUsage, args[0])
+				if err := noArgs(args); err != nil {
+					return err
 				}
 				f, err := format()
 				if err != nil {
@@ -167,8 +167,8 @@ func staffReimburseCommand() command {
 			to := fs.String("to", "", "last day of the period, 2026-12-31 (required)")
 			label := fs.String("label", "", "label of the statement")
 			return func(ctx context.Context, args []string) error {
-				if len(args) > 0 {
-					return fmt.Errorf("%w: unexpected argument %q", errUsage, args[0])
+				if err := noArgs(args); err != nil {
+					return err
 				}
 				if *secondment <= 0 {
 					return fmt.Errorf("%w: --secondment is required", errUsage)

@@ -23,8 +23,8 @@ func tokenListCommand() command {
 			dsn := dbFlag(fs, env)
 			user := fs.String("user", "", "only this user's tokens: an e-mail address or a user id")
 			return func(ctx context.Context, args []string) error {
-				if len(args) > 0 {
-					return fmt.Errorf("%w: unexpected argument %q", errUsage, args[0])
+				if err := noArgs(args); err != nil {
+					return err
 				}
 				db, err := openDB(ctx, env, *dsn, false)
 				if err != nil {
@@ -105,8 +105,8 @@ func tokenPurgeCommand() command {
 			dsn := dbFlag(fs, env)
 			olderThan := fs.String("older-than", fmt.Sprintf("%dd", int(auth.DefaultTokenPurgeAge/(24*time.Hour))), "delete tokens revoked or expired more than this long ago: days (90d) or a Go duration (2160h)")
 			return func(ctx context.Context, args []string) error {
-				if len(args) > 0 {
-					return fmt.Errorf("%w: unexpected argument %q", errUsage, args[0])
+				if err := noArgs(args); err != nil {
+					return err
 				}
 				age, err := parseAge(*olderThan)
 				if err != nil {

@@ -29,8 +29,8 @@ func userAddCommand() command {
 			roleName := fs.String("role", string(auth.RoleClerk), "role in --org: admin, elected, clerk or readonly")
 			admin := fs.Bool("platform-admin", false, "make the user a platform admin, who may do everything")
 			return func(ctx context.Context, args []string) error {
-				if len(args) > 0 {
-					return fmt.Errorf("%w: unexpected argument %q", errUsage, args[0])
+				if err := noArgs(args); err != nil {
+					return err
 				}
 				if *email == "" || *name == "" {
 					return fmt.Errorf("%w: --email and --name are required", errUsage)
