@@ -47,9 +47,6 @@ func (h *Handler) equipmentReply(w http.ResponseWriter, r *http.Request, status 
 	h.replyWith(h.failEquipment, w, r, status, v, err)
 }
 
-// pathID is pathInt, under the name ledger_write.go still calls it by.
-func pathID(r *http.Request, name string) (int64, error) { return pathInt(r, name) }
-
 // instant reads a date and time of a body or query: RFC 3339, or a Paris
 // wall-clock time without offset.
 func instant(field, s string) (time.Time, error) {

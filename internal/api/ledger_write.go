@@ -287,7 +287,7 @@ func (h *Handler) standalonePut(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	agr, err := pathID(r, "agreement")
+	agr, err := pathInt(r, "agreement")
 	if err != nil {
 		h.Fail(w, r, err)
 		return
