@@ -60,10 +60,10 @@ import (
 // tenth off the CPU per request; 2 ms makes them hold 7.2, and the p99
 // of interleaved runs at 2,250/s was lower in 8 pairs of 12, the slowest
 // runs' most of all, for 0.8 ms more at the median (see the README's
-// benchmarks). Concurrency is how many other
-// bookings were in progress when each one arrived, on average over the
-// last few dozen: a client booking alone, one request after the other,
-// never waits, since nothing else could join its group.
+// benchmarks). Concurrency is how many other bookings were in progress
+// when each one arrived, on average over the last few dozen: a client
+// booking alone, one request after the other, never waits, since nothing
+// else could join its group.
 
 const (
 	// maxGroup is the most bookings one transaction writes.
