@@ -28,8 +28,8 @@ func BenchmarkResume(b *testing.B) {
 }
 
 // TestResumingIsAShortReadThatACancelledRequestDoesNotStop pins that the
-// session's lookup runs without the request's cancellation (see
-// store.ShortRead): a request whose client has gone still resolves its
+// session's lookup runs without the request's cancellation on SQLite (see
+// store.DB.ShortRead): a request whose client has gone still resolves its
 // session, and the lookup costs no watcher goroutines.
 func TestResumingIsAShortReadThatACancelledRequestDoesNotStop(t *testing.T) {
 	db := storetest.SQLite(t)

@@ -249,7 +249,7 @@ func (s *Service) Resume(ctx context.Context, token string) (User, Session, erro
 	// The session, its user and the user's memberships in one read: this
 	// runs for every request. One row per membership (one with NULLs for a
 	// user without any), in the order of memberships.
-	rows, err := s.db.Reader().QueryContext(store.ShortRead(ctx), `SELECT s.user_id, s.csrf_token, s.created_at, s.expires_at, s.last_seen_at,
+	rows, err := s.db.Reader().QueryContext(s.db.ShortRead(ctx), `SELECT s.user_id, s.csrf_token, s.created_at, s.expires_at, s.last_seen_at,
 		u.id, u.email, u.name, u.platform_admin, u.disabled, m.org_id, o.name, o.kind, m.role
 		FROM sessions s JOIN users u ON u.id = s.user_id
 		LEFT JOIN memberships m ON m.user_id = u.id LEFT JOIN organisations o ON o.id = m.org_id

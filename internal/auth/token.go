@@ -388,7 +388,7 @@ func (s *Service) ResumeToken(ctx context.Context, secret string) (User, TokenRe
 	)
 	// The token, its user and the user's memberships in one read, as Resume
 	// does for sessions.
-	rows, err := s.db.Reader().QueryContext(store.ShortRead(ctx), `SELECT t.id, t.name, t.scope, t.expires_at, t.last_used_at, t.revoked_at,
+	rows, err := s.db.Reader().QueryContext(s.db.ShortRead(ctx), `SELECT t.id, t.name, t.scope, t.expires_at, t.last_used_at, t.revoked_at,
 		u.id, u.email, u.name, u.platform_admin, u.disabled, m.org_id, o.name, o.kind, m.role
 		FROM api_tokens t JOIN users u ON u.id = t.user_id
 		LEFT JOIN memberships m ON m.user_id = u.id LEFT JOIN organisations o ON o.id = m.org_id

@@ -361,7 +361,7 @@ func (s *Service) prepare(ctx context.Context, actor auth.Actor, equipmentID, re
 	var p prepared
 	e := Equipment{ID: equipmentID}
 	var heldBy sql.NullInt64
-	err := s.db.Reader().QueryRowContext(store.ShortRead(ctx), `SELECT e.owner_org_id, o.kind, o.name, e.name, e.active, e.approval, r.kind, r.name,
+	err := s.db.Reader().QueryRowContext(s.db.ShortRead(ctx), `SELECT e.owner_org_id, o.kind, o.name, e.name, e.active, e.approval, r.kind, r.name,
 		(SELECT s.booking_id FROM booking_slots s WHERE s.equipment_id = e.id AND s.quarter >= ? AND s.quarter < ?
 			ORDER BY s.quarter LIMIT 1)
 		FROM equipment e JOIN organisations o ON o.id = e.owner_org_id JOIN organisations r ON r.id = ?
@@ -431,7 +431,7 @@ func (s *Service) Book(ctx context.Context, actor auth.Actor, r Request) (Bookin
 	if p.heldBy != 0 {
 		var clash Interval
 		var kind BookingKind
-		if err := s.db.Reader().QueryRowContext(store.ShortRead(ctx), qClashBooking, p.heldBy).Scan(&clash.Start, &clash.End, &kind); err == nil {
+		if err := s.db.Reader().QueryRowContext(s.db.ShortRead(ctx), qClashBooking, p.heldBy).Scan(&clash.Start, &clash.End, &kind); err == nil {
 			clash.Start, clash.End = clash.Start.UTC(), clash.End.UTC()
 			return Booking{}, fmt.Errorf("equipment: book %d: %w", r.EquipmentID, newConflict(iv, clash, kind, false))
 		} else if !isNotFound(err) {

@@ -295,14 +295,21 @@ type Querier interface {
 // Reader returns a Querier over the read pool, for queries outside a transaction.
 func (db *DB) Reader() Querier { return reader{db} }
 
-// ShortRead returns ctx without its cancellation, for a read of a row or
-// a few by key on every request's path (the session, a booking's checks).
-// Such a read takes tens of microseconds, while on SQLite a cancellable
-// context costs each statement two watcher goroutines (database/sql's and
-// the driver's) and a progress handler: a quarter of the read's time.
-// Never for a read whose length depends on the data, which must stop when
-// the client leaves.
-func ShortRead(ctx context.Context) context.Context { return context.WithoutCancel(ctx) }
+// ShortRead returns the context for a read of a row or a few by key on
+// every request's path (the session, a booking's checks). On SQLite it is
+// ctx without its cancellation: such a read takes tens of microseconds in
+// this process, while a cancellable context costs each statement two
+// watcher goroutines (database/sql's and the driver's) and a progress
+// handler, a quarter of the read's time. On PostgreSQL it is ctx itself: a
+// read there crosses the network, and the request's cancellation is what
+// bounds it when the connection stalls. Never for a read whose length
+// depends on the data, which must stop when the client leaves.
+func (db *DB) ShortRead(ctx context.Context) context.Context {
+	if db.Dialect == SQLite {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
+}
 
 type reader struct{ db *DB }
 

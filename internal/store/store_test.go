@@ -233,3 +233,20 @@ func TestSQLiteKeepsStatementJournalsInMemory(t *testing.T) {
 		t.Errorf("temp_store: got writer %d, reader %d; want 2 (MEMORY) on both", writer, reader)
 	}
 }
+
+// TestShortReadDropsCancellationOnlyOnSQLite: on SQLite a short read runs
+// without the request's cancellation (no watcher goroutines); on
+// PostgreSQL it keeps it, the only bound on a read over a stalled network.
+func TestShortReadDropsCancellationOnlyOnSQLite(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		err := db.ShortRead(ctx).Err()
+		if db.Dialect == store.SQLite && err != nil {
+			t.Errorf("SQLite: short read context: %v, want no cancellation", err)
+		}
+		if db.Dialect == store.Postgres && err == nil {
+			t.Error("PostgreSQL: short read context not cancelled with the request")
+		}
+	})
+}
